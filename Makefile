@@ -1,0 +1,34 @@
+# Set-up and everyday commands. `make demo` and `make test` do all the set-up:
+# they create .venv when absent, install CPU PyTorch first (override with
+# TORCH=..., e.g. `make test TORCH=torch` for a CUDA build), then the package.
+
+PYTHON ?= python3
+VENV ?= .venv
+TORCH ?= torch==2.13.0
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint benchmark clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet "$(TORCH)"
+	$(BIN)/python -m pip install --quiet -e ".[tests]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python -m sklearn_recae demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check sklearn_recae tests benchmarks
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/bench_ease.py --data ../shared/data/ml-1m/ratings.csv.gz
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info
