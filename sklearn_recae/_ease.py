@@ -219,8 +219,9 @@ class EASE(RecommenderMixin, BaseEstimator):
             Dense float32 scores; larger is better.
         """
         check_is_fitted(self)
-        X = check_interactions(X, estimator=self, reset=False,
-                               require_interactions=False)
+        X = check_interactions(
+            X, estimator=self, reset=False, require_interactions=False
+        )
         n_users, n_items = X.shape
         check_memory(
             n_users * n_items * _FLOAT32,

@@ -45,11 +45,14 @@ class RecommenderMixin:
             Only when ``return_scores=True``; ``-inf`` where padded.
         """
         check_is_fitted(self)
-        X = check_interactions(X, estimator=self, reset=False,
-                               require_interactions=False)
+        X = check_interactions(
+            X, estimator=self, reset=False, require_interactions=False
+        )
         n_items = X.shape[1]
-        if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not (
-            1 <= k <= n_items
+        if (
+            not isinstance(k, (int, np.integer))
+            or isinstance(k, bool)
+            or not (1 <= k <= n_items)
         ):
             raise ValueError(
                 f"k must be an integer between 1 and the number of items "
@@ -60,7 +63,9 @@ class RecommenderMixin:
         for rows in gen_batches(X.shape[0], size):
             batch = X[rows]
             top, top_scores = top_k(
-                self.predict(batch), k, exclude=batch if exclude_seen else None,
+                self.predict(batch),
+                k,
+                exclude=batch if exclude_seen else None,
                 return_scores=True,
             )
             items.append(top)
@@ -71,7 +76,9 @@ class RecommenderMixin:
         return items
 
     def score(self, X, y=None):
-        """NDCG@100 on held-out interactions (see :func:`~sklearn_recae.metrics.ndcg_scorer`).
+        """NDCG@100 on held-out interactions.
+
+        See :func:`~sklearn_recae.metrics.ndcg_scorer`.
 
         Parameters
         ----------
@@ -88,7 +95,12 @@ class RecommenderMixin:
         """
         from .metrics import ndcg_scorer
 
-        return ndcg_scorer(k=100)(self, X, y)
+        return self._score_with(ndcg_scorer(k=100), X, y)
+
+    def _score_with(self, scorer, X, y):
+        check_is_fitted(self)
+        check_interactions(X, estimator=self, reset=False, require_interactions=False)
+        return scorer(self, X, y)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -105,7 +117,9 @@ class RatingMixin(RecommenderMixin):
     """
 
     def score(self, X, y=None):
-        """Negative masked RMSE on held-out ratings (see :func:`~sklearn_recae.metrics.rmse_scorer`).
+        """Negative masked RMSE on held-out ratings.
+
+        See :func:`~sklearn_recae.metrics.rmse_scorer`.
 
         Parameters
         ----------
@@ -122,4 +136,4 @@ class RatingMixin(RecommenderMixin):
         """
         from .metrics import rmse_scorer
 
-        return rmse_scorer()(self, X, y)
+        return self._score_with(rmse_scorer(), X, y)

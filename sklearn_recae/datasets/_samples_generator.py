@@ -106,6 +106,32 @@ def _first_unique(rows, items, quota, n_rows, n_items):
     return rows[sel], items[sel], ranks[sel]
 
 
+def _guide_table(cum):
+    """Index of the last ``cum`` value <= each of 8 * len(cum) equal-width knots."""
+    n_knots = 8 * cum.shape[0]
+    grid = np.arange(n_knots + 1) / n_knots
+    return (np.searchsorted(cum, grid, side="right") - 1).astype(np.int32)
+
+
+def _guided_search(cum, v, guide):
+    """``clip(searchsorted(cum, v, side="right") - 1, 0, len(cum) - 2)``, faster.
+
+    The guide table gives each needle a starting index that is right or one short
+    for most needles; the others (and any float round-off) go to searchsorted.
+    """
+    n_knots = guide.shape[0] - 1
+    last = cum.shape[0] - 1
+    knot = np.clip(v * n_knots, 0, n_knots - 1).astype(np.int32)
+    pos = guide[knot]
+    nxt = np.minimum(pos + 1, last)
+    pos += cum[nxt] <= v
+    nxt = np.minimum(pos + 1, last)
+    bad = (cum[pos] > v) | ((cum[nxt] <= v) & (pos < last))
+    if bad.any():
+        pos[bad] = np.searchsorted(cum, v[bad], side="right") - 1
+    return np.clip(pos, 0, last - 1, out=pos)
+
+
 def _gumbel_top(rng, groups, need, start_rank, excluded, logpop, item_groups, log_w):
     """Successive sampling of ``need[r]`` more items for each row r, densely.
 
@@ -340,7 +366,7 @@ def make_interactions(
 
     # Log weights of own-group / other items per group, for the dense path.
     log_mass, log_rest = _group_log_masses(logpop, item_groups, n_groups)
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):
         log_w = np.column_stack([np.log(share) - log_mass, np.log1p(-share) - log_rest])
     log_w[~np.isfinite(log_w)] = -np.inf
 
@@ -369,12 +395,13 @@ def make_interactions(
     slope = slope.ravel()
     knots[w_rest == 0, 1] = np.inf  # only own items: never past the group
 
+    guide = _guide_table(cum)
+
     def draw(groups):
         u = rng.uniform(size=groups.shape[0])
         piece = 3 * groups + (u >= knots[groups, 0]) + (u >= knots[groups, 1])
         v = u * slope[piece] + offset[piece]
-        pos = np.searchsorted(cum, v, side="right") - 1
-        return by_group[np.clip(pos, 0, n_items - 1, out=pos)]
+        return by_group[_guided_search(cum, v, guide)]
 
     pieces = []
     dense = n_inter * _DENSE_RATIO > cap[user_groups]

@@ -90,8 +90,6 @@ def _precision(hits, n_relevant, k):
     return hits.sum(axis=1) / k
 
 
-
-
 def ndcg_at_k(y_true, y_score, *, k=100, exclude=None):
     """Normalised discounted cumulative gain of the top-k list, mean over users.
 

@@ -63,7 +63,10 @@ def masked_rmse(y_true, y_pred, *, rating_range=None):
     1.2747548783981961
     """
     y_true = check_interactions(
-        y_true, non_negative=False, require_interactions=False, what="y_true",
+        y_true,
+        non_negative=False,
+        require_interactions=False,
+        what="y_true",
         dtype=np.float64,
     )
     y_pred = np.asarray(y_pred)

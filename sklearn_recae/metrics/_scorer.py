@@ -6,8 +6,8 @@ from sklearn.utils._chunking import get_chunk_n_rows
 
 from ..model_selection._holdout import STRATEGIES, holdout_split
 from ..utils._validation import check_fold_out, check_interactions
-from ._rating import check_rating_range, squared_errors
 from ._ranking import RANKING_METRICS, ranking_hits
+from ._rating import check_rating_range, squared_errors
 
 _PREDICT_BYTES_PER_ENTRY = 32  # predictions plus the ranking's temporaries
 
@@ -63,9 +63,18 @@ class RecommenderScorer:
     True
     """
 
-    def __init__(self, metric, *, k=100, strategy="random", test_size=0.2,
-                 random_state=0, threshold=0.0, exclude_seen=True,
-                 rating_range=None):
+    def __init__(
+        self,
+        metric,
+        *,
+        k=100,
+        strategy="random",
+        test_size=0.2,
+        random_state=0,
+        threshold=0.0,
+        exclude_seen=True,
+        rating_range=None,
+    ):
         if metric not in (*RANKING_METRICS, "rmse"):
             raise ValueError(
                 f"Unknown metric {metric!r}; choose one of "
@@ -92,12 +101,14 @@ class RecommenderScorer:
         return f"{self.metric}_scorer(k={self.k}, strategy={self.strategy!r})"
 
     def _split(self, X, y):
-        X = check_interactions(X, dtype=(np.float64, np.float32),
-                               require_interactions=False)
+        X = check_interactions(
+            X, dtype=(np.float64, np.float32), require_interactions=False
+        )
         if y is not None:
             return X, check_fold_out(X, y)
-        return holdout_split(X, self.test_size, strategy=self.strategy,
-                             random_state=self.random_state)
+        return holdout_split(
+            X, self.test_size, strategy=self.strategy, random_state=self.random_state
+        )
 
     def _batches(self, X_in):
         size = get_chunk_n_rows(X_in.shape[1] * _PREDICT_BYTES_PER_ENTRY)
@@ -124,8 +135,9 @@ class RecommenderScorer:
 
     def _rmse_score(self, estimator, X_in, X_out):
         errors = [
-            squared_errors(X_out[rows], estimator.predict(X_in[rows]),
-                           self.rating_range)
+            squared_errors(
+                X_out[rows], estimator.predict(X_in[rows]), self.rating_range
+            )
             for rows in self._batches(X_in)
         ]
         errors = np.concatenate(errors)
@@ -160,7 +172,9 @@ class RecommenderScorer:
 
 
 def ndcg_scorer(k=100, **kwargs):
-    """Scorer of NDCG@k (see :func:`ndcg_at_k`), for ``scoring=`` in model selection.
+    """Scorer of NDCG@k, for ``scoring=`` in model selection.
+
+    See :func:`ndcg_at_k`.
 
     Parameters
     ----------
@@ -185,7 +199,9 @@ def ndcg_scorer(k=100, **kwargs):
 
 
 def recall_scorer(k=100, **kwargs):
-    """Scorer of recall@k ÷ min(k, n) (see :func:`recall_at_k`), for ``scoring=`` in model selection.
+    """Scorer of recall@k ÷ min(k, n), for ``scoring=`` in model selection.
+
+    See :func:`recall_at_k`.
 
     Parameters
     ----------
@@ -210,7 +226,9 @@ def recall_scorer(k=100, **kwargs):
 
 
 def recall_n_scorer(k=100, **kwargs):
-    """Scorer of recall@k ÷ n (see :func:`recall_n_at_k`), for ``scoring=`` in model selection.
+    """Scorer of recall@k ÷ n, for ``scoring=`` in model selection.
+
+    See :func:`recall_n_at_k`.
 
     Parameters
     ----------
@@ -235,7 +253,9 @@ def recall_n_scorer(k=100, **kwargs):
 
 
 def precision_scorer(k=100, **kwargs):
-    """Scorer of precision@k (see :func:`precision_at_k`), for ``scoring=`` in model selection.
+    """Scorer of precision@k, for ``scoring=`` in model selection.
+
+    See :func:`precision_at_k`.
 
     Parameters
     ----------

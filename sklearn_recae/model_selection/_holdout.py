@@ -42,8 +42,9 @@ def _entry_order(X, strategy, random_state):
     return np.lexsort((-X.indices, -X.data, rows))
 
 
-def heldout_mask(X, test_size=0.2, strategy="random", random_state=None,
-                 rounding="ceil"):
+def heldout_mask(
+    X, test_size=0.2, strategy="random", random_state=None, rounding="ceil"
+):
     """Boolean mask over ``X.data``: True for the held-out entries."""
     n = np.diff(X.indptr)
     n_out = _n_heldout(n, test_size, strategy, rounding)
@@ -70,8 +71,9 @@ def _masked_copy(X, keep):
     },
     prefer_skip_nested_validation=True,
 )
-def holdout_split(X, test_size=0.2, *, strategy="random", random_state=None,
-                  rounding="ceil"):
+def holdout_split(
+    X, test_size=0.2, *, strategy="random", random_state=None, rounding="ceil"
+):
     """Split the interactions of every row into a fold-in and a held-out part.
 
     The two returned matrices have the shape of ``X`` and partition its
@@ -115,7 +117,8 @@ def holdout_split(X, test_size=0.2, *, strategy="random", random_state=None,
     >>> X_in.shape == X_out.shape == X.shape, (X_in + X_out != X).nnz
     (True, 0)
     """
-    X = check_interactions(X, dtype=(np.float64, np.float32),
-                           require_interactions=False)
+    X = check_interactions(
+        X, dtype=(np.float64, np.float32), require_interactions=False
+    )
     held = heldout_mask(X, test_size, strategy, random_state, rounding)
     return _masked_copy(X, ~held), _masked_copy(X, held)

@@ -20,7 +20,8 @@ def _eligible_rows(X, min_interactions):
 def _check_min_interactions(min_interactions):
     if not isinstance(min_interactions, numbers.Integral) or min_interactions < 0:
         raise ValueError(
-            f"min_interactions must be a non-negative integer, got {min_interactions!r}."
+            "min_interactions must be a non-negative integer, got "
+            f"{min_interactions!r}."
         )
     return min_interactions
 
@@ -42,7 +43,10 @@ class _UserSplitMixin:
             )
         always_train = np.setdiff1d(np.arange(n_rows), eligible)
         for train, test in super().split(eligible):
-            yield np.sort(np.concatenate([always_train, eligible[train]])), eligible[test]
+            yield (
+                np.sort(np.concatenate([always_train, eligible[train]])),
+                eligible[test],
+            )
 
 
 class UserKFold(_UserSplitMixin, KFold):
@@ -72,8 +76,9 @@ class UserKFold(_UserSplitMixin, KFold):
     [2, 2, 2, 2, 2]
     """
 
-    def __init__(self, n_splits=5, *, shuffle=False, random_state=None,
-                 min_interactions=0):
+    def __init__(
+        self, n_splits=5, *, shuffle=False, random_state=None, min_interactions=0
+    ):
         super().__init__(n_splits=n_splits, shuffle=shuffle, random_state=random_state)
         self.min_interactions = _check_min_interactions(min_interactions)
 
@@ -105,10 +110,21 @@ class UserShuffleSplit(_UserSplitMixin, ShuffleSplit):
     [3, 3]
     """
 
-    def __init__(self, n_splits=10, *, test_size=None, train_size=None,
-                 random_state=None, min_interactions=0):
-        super().__init__(n_splits=n_splits, test_size=test_size,
-                         train_size=train_size, random_state=random_state)
+    def __init__(
+        self,
+        n_splits=10,
+        *,
+        test_size=None,
+        train_size=None,
+        random_state=None,
+        min_interactions=0,
+    ):
+        super().__init__(
+            n_splits=n_splits,
+            test_size=test_size,
+            train_size=train_size,
+            random_state=random_state,
+        )
         self.min_interactions = _check_min_interactions(min_interactions)
 
 

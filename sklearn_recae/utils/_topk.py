@@ -27,7 +27,9 @@ def _select_k_unordered(scores, k):
         return candidates
     rows = np.flatnonzero(ambiguous)
     ties = at_kth[rows]
-    keep = (scores[rows] > kth[rows]) | (ties & (np.cumsum(ties, axis=1) <= k - n_above[rows]))
+    keep = (scores[rows] > kth[rows]) | (
+        ties & (np.cumsum(ties, axis=1) <= k - n_above[rows])
+    )
     candidates[rows] = np.nonzero(keep)[1].reshape(len(rows), k)
     return candidates
 
@@ -72,8 +74,10 @@ def top_k(scores, k, *, exclude=None, return_scores=False):
             f"scores must be a 2-D array (n_users, n_items), got shape {scores.shape}."
         )
     n_items = scores.shape[1]
-    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not (
-        1 <= k <= n_items
+    if (
+        not isinstance(k, (int, np.integer))
+        or isinstance(k, bool)
+        or not (1 <= k <= n_items)
     ):
         raise ValueError(
             f"k must be an integer between 1 and the number of items ({n_items}), "

@@ -28,7 +28,7 @@ _NUMERIC = (np.float32, np.float64)
 
 def _check_numeric(X, what):
     dtype = X.dtype if hasattr(X, "dtype") else np.asarray(X).dtype
-    if dtype.kind in "OSUV" or dtype.kind == "c":
+    if dtype.kind in "SUV":
         raise TypeError(
             f"{what} must hold real numbers, got dtype {dtype}. Encode users, items "
             "and values as numbers first (see sklearn_recae.datasets."
@@ -105,11 +105,7 @@ def check_interactions(
     >>> X.format, X.dtype, X.nnz
     ('csr', dtype('float32'), 2)
     """
-    if not sp.issparse(X):
-        X_array = np.asarray(X) if not hasattr(X, "__array__") else X
-        _check_numeric(X_array, what)
-    else:
-        _check_numeric(X, what)
+    _check_numeric(X if sp.issparse(X) or hasattr(X, "dtype") else np.asarray(X), what)
     kwargs = dict(
         accept_sparse="csr",
         dtype=dtype if isinstance(dtype, (tuple, list)) else _NUMERIC,
@@ -166,9 +162,7 @@ def check_fold_out(X, y, *, what="y"):
             "per-row target: pass y=None to let the scorer hold out entries of X, "
             "or the fold-out matrix from holdout_split."
         )
-    y = check_interactions(
-        y, non_negative=False, require_interactions=False, what=what
-    )
+    y = check_interactions(y, non_negative=False, require_interactions=False, what=what)
     if y.shape != X.shape:
         raise ValueError(
             f"{what} has shape {y.shape} but X has shape {X.shape}; the held-out "

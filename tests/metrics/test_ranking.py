@@ -45,10 +45,14 @@ def test_hand_computed_case():
     ndcg_u0 = (1 / np.log2(3)) / (1 + 1 / np.log2(3))
     ndcg_u2 = 1 / np.log2(3)
     kwargs = dict(k=2, exclude=exclude)
-    assert ndcg_at_k(y_true, y_score, **kwargs) == pytest.approx((ndcg_u0 + ndcg_u2) / 2)
+    assert ndcg_at_k(y_true, y_score, **kwargs) == pytest.approx(
+        (ndcg_u0 + ndcg_u2) / 2
+    )
     assert recall_at_k(y_true, y_score, **kwargs) == pytest.approx((1 / 2 + 1 / 1) / 2)
     assert recall_n_at_k(y_true, y_score, **kwargs) == pytest.approx((1 / 2 + 1) / 2)
-    assert precision_at_k(y_true, y_score, **kwargs) == pytest.approx((1 / 2 + 1 / 2) / 2)
+    assert precision_at_k(y_true, y_score, **kwargs) == pytest.approx(
+        (1 / 2 + 1 / 2) / 2
+    )
 
 
 @pytest.mark.parametrize("k", [1, 5, 20, 40])
@@ -57,8 +61,10 @@ def test_metrics_match_brute_force_loops_with_ties(rng, k):
     exclude = (rng.random((60, 40)) < 0.2) & (y_true == 0)
     y_score = rng.integers(0, 5, size=(60, 40)).astype(float)  # many ties
     expected = _brute_force(y_true, y_score, k, exclude)
-    got = [m(sp.csr_matrix(y_true), y_score, k=k, exclude=sp.csr_matrix(exclude))
-           for m in METRICS]
+    got = [
+        m(sp.csr_matrix(y_true), y_score, k=k, exclude=sp.csr_matrix(exclude))
+        for m in METRICS
+    ]
     np.testing.assert_allclose(got, expected)
 
 

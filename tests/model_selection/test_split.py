@@ -30,11 +30,13 @@ def test_min_interactions_validation():
     with pytest.raises(ValueError, match="non-negative integer"):
         UserKFold(min_interactions=-1)
     with pytest.raises(ValueError, match="Only 1 of 2 users"):
-        list(UserKFold(n_splits=2, min_interactions=2).split(np.array([[1, 1], [1, 0]])))
+        list(
+            UserKFold(n_splits=2, min_interactions=2).split(np.array([[1, 1], [1, 0]]))
+        )
 
 
 def test_weak_generalization_split_uses_all_rows():
     X = np.ones((4, 2))
-    (train, test), = list(WeakGeneralizationSplit().split(X))
+    ((train, test),) = list(WeakGeneralizationSplit().split(X))
     assert train.tolist() == test.tolist() == [0, 1, 2, 3]
     assert WeakGeneralizationSplit().get_n_splits() == 1

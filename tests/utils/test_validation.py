@@ -8,8 +8,15 @@ from sklearn_recae.utils import check_fold_out, check_interactions
 
 @pytest.mark.parametrize(
     "container",
-    [np.array, sp.csr_matrix, sp.csr_array, sp.csc_matrix, sp.coo_array,
-     sp.lil_matrix, sp.dok_matrix],
+    [
+        np.array,
+        sp.csr_matrix,
+        sp.csr_array,
+        sp.csc_matrix,
+        sp.coo_array,
+        sp.lil_matrix,
+        sp.dok_matrix,
+    ],
 )
 def test_any_format_becomes_canonical_float32_csr(container):
     dense = np.array([[0, 2, 0], [1, 0, 3]], dtype=np.int64)
@@ -37,7 +44,8 @@ def test_explicit_zeros_and_duplicates_are_cleaned():
         (np.zeros((0, 3)), ValueError, "0 sample"),
         (np.zeros((2, 3)), ValueError, "holds no interactions"),
         (np.array([["a", "b"]]), TypeError, "must hold real numbers"),
-        (np.array([[1 + 1j, 0]]), TypeError, "must hold real numbers"),
+        (np.array([[1 + 1j, 0]]), ValueError, "Complex data not supported"),
+        (np.array([[{"a": 1}, 0]], dtype=object), TypeError, "argument must be"),
         (sp.csr_matrix(np.array([[np.nan, 1.0]])), ValueError, "NaN"),
     ],
 )

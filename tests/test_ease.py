@@ -1,0 +1,199 @@
+import pickle
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import Binarizer
+
+from sklearn_recae import EASE
+from sklearn_recae._ease import _gram_dense_blocks, _gram_sparse
+from sklearn_recae.datasets import make_checkerboard
+from sklearn_recae.metrics import ndcg_scorer
+from sklearn_recae.model_selection import UserKFold
+from sklearn_recae.utils._memory import InsufficientMemoryError
+
+
+def _ease_float64_oracle(X, l2):
+    """Steck (2019) eq. 8, straight from the paper, in dense float64 numpy."""
+    X = X.toarray().astype(np.float64)
+    P = np.linalg.inv(X.T @ X + l2 * np.eye(X.shape[1]))
+    B = np.eye(X.shape[1]) - P / np.diag(P)
+    np.fill_diagonal(B, 0.0)
+    return B
+
+
+@pytest.mark.parametrize("l2", [0.5, 10.0, 500.0])
+def test_weights_match_dense_float64_solve(binary, l2):
+    model = EASE(l2=l2).fit(binary)
+    expected = _ease_float64_oracle(binary, l2)
+    assert model.coef_.dtype == np.float32
+    np.testing.assert_allclose(
+        model.coef_, expected, atol=1e-5 * np.abs(expected).max()
+    )
+    assert (np.diag(model.coef_) == 0).all()
+
+
+def test_both_gram_paths_agree(binary):
+    dense = np.triu(_gram_dense_blocks(binary))
+    np.testing.assert_array_equal(dense, np.triu(_gram_sparse(binary)))
+
+
+def test_sparse_gram_path_matches_oracle():
+    """Very sparse data (one interaction in most rows) takes the sparse Gram path."""
+    X = sp.random(2000, 300, density=0.004, random_state=0, format="csr")
+    X.data[:] = 1.0
+    np.testing.assert_allclose(
+        EASE(l2=1.0).fit(X).coef_, _ease_float64_oracle(X, 1.0), atol=1e-5
+    )
+
+
+def test_predict_is_x_times_b(ratings):
+    model = EASE(l2=5.0).fit(ratings)
+    np.testing.assert_allclose(
+        model.predict(ratings[:7]),
+        ratings[:7].toarray() @ model.coef_,
+        rtol=1e-5,
+        atol=1e-6,
+    )
+
+
+def test_checkerboard_top1_is_the_held_back_item():
+    X, user_groups, item_groups = make_checkerboard(return_groups=True)
+    own_group = user_groups[:, None] == item_groups[None, :]
+    unseen_own = own_group & (X.toarray() == 0)
+    assert (unseen_own.sum(axis=1) == 1).all()
+    expected = unseen_own.argmax(axis=1)
+    top = EASE(l2=1.0).fit(X).recommend(X, k=1)
+    np.testing.assert_array_equal(top.ravel(), expected)
+
+
+def test_recommend_excludes_seen_and_orders_scores(ratings, sparse_container):
+    X = sparse_container(ratings)
+    model = EASE(l2=10.0).fit(X)
+    items, scores = model.recommend(X, k=10, return_scores=True)
+    assert items.shape == (X.shape[0], 10)
+    seen = np.take_along_axis(ratings.toarray(), items, axis=1)
+    assert (seen == 0).all()
+    assert (np.diff(scores, axis=1) <= 0).all()
+    with_seen = model.recommend(X, k=10, exclude_seen=False)
+    assert (np.take_along_axis(ratings.toarray(), with_seen, axis=1) > 0).any()
+
+
+def test_recommend_in_batches_equals_per_user(ratings):
+    from sklearn import config_context
+
+    model = EASE(l2=10.0).fit(ratings)
+    whole = model.recommend(ratings, k=5)
+    with config_context(working_memory=0.01):
+        batched = model.recommend(ratings, k=5)
+    single = np.vstack([model.recommend(ratings[u], k=5) for u in range(20)])
+    np.testing.assert_array_equal(whole, batched)
+    np.testing.assert_array_equal(whole[:20], single)
+
+
+def test_empty_users_and_items():
+    X = sp.csr_matrix(np.array([[1, 1, 0, 0], [0, 0, 0, 0], [1, 0, 1, 0]], dtype=float))
+    model = EASE(l2=1.0).fit(X)
+    assert np.isfinite(model.coef_).all()
+    assert (model.coef_[:, 3] == 0).all()  # never-seen item gets no weight
+    assert (model.predict(np.zeros((1, 4))) == 0).all()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int64])
+def test_input_dtypes_give_the_same_model(binary, dtype):
+    reference = EASE(l2=3.0).fit(binary).coef_
+    np.testing.assert_allclose(EASE(l2=3.0).fit(binary.astype(dtype)).coef_, reference)
+
+
+def test_pickle_and_clone_round_trip(ratings):
+    model = EASE(l2=5.0).fit(ratings)
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(restored.predict(ratings), model.predict(ratings))
+    cloned = clone(model)
+    assert cloned.get_params() == model.get_params()
+    assert not hasattr(cloned, "coef_")
+
+
+def test_item_count_mismatch_at_predict(ratings):
+    model = EASE().fit(ratings)
+    with pytest.raises(ValueError, match="features, but EASE is expecting 60"):
+        model.predict(np.ones((2, 5)))
+    with pytest.raises(ValueError, match="k must be an integer between 1 and"):
+        model.recommend(ratings[:2], k=61)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"l2": 0.0}, "'l2' parameter"),
+        ({"l2": -1}, "'l2' parameter"),
+        ({"device": 3}, "'device' parameter"),
+    ],
+)
+def test_invalid_parameters(ratings, params, match):
+    with pytest.raises(ValueError, match=match):
+        EASE(**params).fit(ratings)
+
+
+def test_cuda_without_gpu_is_a_clear_error(ratings):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        EASE(device="cuda").fit(ratings)
+
+
+def test_refuses_catalogue_that_does_not_fit(monkeypatch):
+    monkeypatch.setenv("SKLEARN_RECAE_MEMORY_BUDGET_MB", "1")
+    X = sp.csr_matrix(([1.0, 1.0], ([0, 1], [0, 999])), shape=(2, 1000))
+    with pytest.raises(InsufficientMemoryError, match=r"1000 x 1000 .* needs about"):
+        EASE().fit(X)
+
+
+@pytest.mark.cuda
+def test_gpu_solve_matches_cpu(binary):
+    cpu = EASE(l2=10.0).fit(binary).coef_
+    gpu = EASE(l2=10.0, device="cuda").fit(binary).coef_
+    np.testing.assert_allclose(gpu, cpu, atol=1e-5)
+
+
+def test_grid_search_with_and_without_scoring(ratings):
+    grid = {"l2": [1.0, 50.0]}
+    for scoring in (ndcg_scorer(k=100), None):
+        search = GridSearchCV(EASE(), grid, cv=KFold(3), scoring=scoring)
+        search.fit(ratings)
+        assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
+def test_pipeline_with_binarizer(ratings):
+    pipe = Pipeline([("binarize", Binarizer(threshold=3.5)), ("ease", EASE(l2=5.0))])
+    search = GridSearchCV(
+        pipe,
+        {"ease__l2": [1.0, 10.0]},
+        cv=UserKFold(3),
+        scoring=ndcg_scorer(k=10, threshold=3.5),
+    )
+    search.fit(ratings)
+    assert np.isfinite(search.best_score_)
+    direct = EASE(l2=5.0).fit((ratings > 3.5).astype(np.float32))
+    np.testing.assert_allclose(
+        pipe.fit(ratings).predict(ratings[:5]),
+        direct.predict((ratings[:5] > 3.5).astype(np.float32)),
+    )
+
+
+def test_ease_beats_popularity_on_planted_structure(binary):
+    """Planted taste groups: EASE must rank held-out items above plain popularity."""
+    from sklearn_recae.metrics import ndcg_at_k
+    from sklearn_recae.model_selection import holdout_split
+
+    X_in, X_out = holdout_split(binary, random_state=0)
+    ease = EASE(l2=10.0).fit(X_in).predict(X_in)
+    popularity = np.tile(np.asarray(X_in.sum(axis=0)), (X_in.shape[0], 1))
+    assert ndcg_at_k(X_out, ease, k=10, exclude=X_in) > 1.1 * ndcg_at_k(
+        X_out, popularity, k=10, exclude=X_in
+    )
