@@ -29,6 +29,11 @@ def _check_scores(y_true, y_score):
     return y_score
 
 
+def _check_k(k):
+    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
+        raise ValueError(f"k must be a positive integer, got {k!r}.")
+
+
 def _dcg_discounts(k):
     return 1.0 / np.log2(np.arange(2, k + 2))
 
@@ -37,12 +42,15 @@ def ranking_hits(y_true, y_score, k, exclude=None):
     """Relevance of each of the top-k items and the held-out count, per user.
 
     Yields, batch after batch of users so that memory stays bounded, the
-    boolean ``(batch, k)`` hit matrix and the ``(batch,)`` held-out counts.
+    boolean ``(batch, min(k, n_items))`` hit matrix and the ``(batch,)``
+    held-out counts.
     """
+    _check_k(k)
+    length = min(k, y_true.shape[1])  # a list cannot outgrow the catalogue
     batch = get_chunk_n_rows(y_true.shape[1] * _BYTES_PER_SCORE)
     for rows in gen_batches(y_true.shape[0], max(batch, 1)):
         excluded = None if exclude is None else exclude[rows]
-        indices = top_k(y_score[rows], k, exclude=excluded)
+        indices = top_k(y_score[rows], length, exclude=excluded)
         relevant = (y_true[rows] > 0).toarray()
         hits = np.take_along_axis(relevant, np.maximum(indices, 0), axis=1)
         yield hits & (indices >= 0), relevant.sum(axis=1)
@@ -72,7 +80,7 @@ def _per_user(y_true, y_score, k, exclude, metric):
 
 
 def _ndcg(hits, n_relevant, k):
-    discounts = _dcg_discounts(k)
+    discounts = _dcg_discounts(hits.shape[1])
     dcg = hits @ discounts
     ideal = np.cumsum(discounts)[np.minimum(n_relevant, k) - 1]
     return dcg / ideal
@@ -104,7 +112,7 @@ def ndcg_at_k(y_true, y_score, *, k=100, exclude=None):
     y_score : ndarray of shape (n_users, n_items)
         Predicted scores; larger ranks higher, ties break by lower item index.
     k : int, default=100
-        Length of the ranked list.
+        Length of the ranked list (the whole catalogue when larger).
     exclude : {array-like, sparse matrix} of shape (n_users, n_items), default=None
         Non-zero entries (usually the fold-in) are removed from the ranking.
 
@@ -138,7 +146,7 @@ def recall_at_k(y_true, y_score, *, k=100, exclude=None):
     y_score : ndarray of shape (n_users, n_items)
         Predicted scores; larger ranks higher, ties break by lower item index.
     k : int, default=100
-        Length of the ranked list.
+        Length of the ranked list (the whole catalogue when larger).
     exclude : {array-like, sparse matrix} of shape (n_users, n_items), default=None
         Non-zero entries (usually the fold-in) are removed from the ranking.
 
@@ -172,7 +180,7 @@ def recall_n_at_k(y_true, y_score, *, k=100, exclude=None):
     y_score : ndarray of shape (n_users, n_items)
         Predicted scores; larger ranks higher, ties break by lower item index.
     k : int, default=100
-        Length of the ranked list.
+        Length of the ranked list (the whole catalogue when larger).
     exclude : {array-like, sparse matrix} of shape (n_users, n_items), default=None
         Non-zero entries (usually the fold-in) are removed from the ranking.
 
@@ -205,7 +213,7 @@ def precision_at_k(y_true, y_score, *, k=100, exclude=None):
     y_score : ndarray of shape (n_users, n_items)
         Predicted scores; larger ranks higher, ties break by lower item index.
     k : int, default=100
-        Length of the ranked list.
+        Length of the ranked list (the whole catalogue when larger).
     exclude : {array-like, sparse matrix} of shape (n_users, n_items), default=None
         Non-zero entries (usually the fold-in) are removed from the ranking.
 

@@ -117,14 +117,15 @@ class RecommenderScorer:
     def _ranking_score(self, estimator, X_in, X_out):
         relevant = X_out > self.threshold
         metric = RANKING_METRICS[self.metric]
-        k = min(self.k, X_in.shape[1])
         values = []
         for rows in self._batches(X_in):
             scores = np.asarray(estimator.predict(X_in[rows]))
             exclude = X_in[rows] if self.exclude_seen else None
-            for hits, n_relevant in ranking_hits(relevant[rows], scores, k, exclude):
+            for hits, n_relevant in ranking_hits(
+                relevant[rows], scores, self.k, exclude
+            ):
                 keep = n_relevant > 0
-                values.append(metric(hits[keep], n_relevant[keep], k))
+                values.append(metric(hits[keep], n_relevant[keep], self.k))
         values = np.concatenate(values)
         if values.size == 0:
             raise ValueError(
