@@ -25,7 +25,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check sklearn_recae tests benchmarks
+	$(BIN)/ruff check sklearn_recae tests benchmarks examples
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_ease.py --data ../shared/data/ml-1m/ratings.csv.gz

@@ -46,14 +46,14 @@ def binary(X):
 
 
 def protocol_t1(path, seed):
-    """T1: every ML-1M rating becomes 1; each user holds out n - int(0.8 n) at random."""
+    """T1: all ML-1M ratings become 1; each user holds out n - int(0.8 n) at random."""
     X = binary(load_movielens(path).data)
     X_in, X_out = holdout_split(X, 0.2, random_state=seed, rounding="ceil")
     return {"train": X_in, "test_in": X_in, "test_out": X_out}
 
 
 def protocol_s1(path, seed=98765, n_heldout_users=600):
-    """S1 (Liang et al. 2018): ratings > 3.5, users with >= 5, 600/600 held-out users."""
+    """S1 (Liang et al. 2018): ratings > 3.5, users with >= 5, 600 + 600 held out."""
     X = load_movielens(path).data  # rows: users sorted by id
     X = (X > 3.5).astype(np.float32).tocsr()
     X = X[np.diff(X.indptr) >= 5]

@@ -35,8 +35,9 @@ def choose_l2(train, valid_in, valid_out):
     scores = {}
     for l2 in GRID:
         model = EASE(l2=l2).fit(train)
-        scores[l2] = ndcg_at_k(valid_out, model.predict(valid_in), k=100,
-                               exclude=valid_in)
+        scores[l2] = ndcg_at_k(
+            valid_out, model.predict(valid_in), k=100, exclude=valid_in
+        )
     return max(scores, key=scores.get), scores
 
 
@@ -138,7 +139,8 @@ def markdown(results):
         "|---|---|---|---|---|",
         f"| whole fit | {sp_['ours_fit_s']:.3f} s | "
         f"{sp_['numpy_inv_float64_fit_s']:.3f} s | {sp_['fit_speedup']:.2f}x | "
-        f"{sp_['fit_flop_floor_s']:.3f} s ({sp_['fit_fraction_of_peak']:.0%} of peak) |",
+        f"{sp_['fit_flop_floor_s']:.3f} s "
+        f"({sp_['fit_fraction_of_peak']:.0%} of peak) |",
         f"| solve only | {sp_['solve_s']:.3f} s | "
         f"{sp_['numpy_inv_float64_solve_s']:.3f} s | {sp_['solve_speedup']:.2f}x | "
         f"{sp_['solve_flop_floor_s']:.3f} s ({sp_['solve_fraction_of_peak']:.0%} of "
@@ -156,9 +158,11 @@ def markdown(results):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", required=True,
-                        help="ML-1M archive or ratings CSV (e.g. "
-                        "../shared/data/ml-1m/ratings.csv.gz)")
+    parser.add_argument(
+        "--data",
+        required=True,
+        help="ML-1M archive or ratings CSV (e.g. ../shared/data/ml-1m/ratings.csv.gz)",
+    )
     parser.add_argument("--out", default="benchmarks/results")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()

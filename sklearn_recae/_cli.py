@@ -23,7 +23,9 @@ def _ranking_row(name, fit_s, y_true, scores, exclude):
 
 
 def _print_table(header, rows):
-    widths = [max(len(str(c)) for c in column) for column in zip(header, *rows)]
+    widths = [
+        max(len(str(c)) for c in column) for column in zip(header, *rows, strict=True)
+    ]
     line = "  ".join(f"{{:<{w}}}" for w in widths)
     print(line.format(*header))
     print("  ".join("-" * w for w in widths))

@@ -5,7 +5,7 @@ from sklearn.utils import gen_batches
 from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils.validation import check_is_fitted
 
-from .utils._topk import top_k
+from .utils._topk import check_k, top_k
 from .utils._validation import check_interactions
 
 _RECOMMEND_BYTES_PER_ENTRY = 32  # scores plus top-k temporaries per (user, item)
@@ -49,15 +49,7 @@ class RecommenderMixin:
             X, estimator=self, reset=False, require_interactions=False
         )
         n_items = X.shape[1]
-        if (
-            not isinstance(k, (int, np.integer))
-            or isinstance(k, bool)
-            or not (1 <= k <= n_items)
-        ):
-            raise ValueError(
-                f"k must be an integer between 1 and the number of items "
-                f"({n_items}), got {k!r}."
-            )
+        k = check_k(k, n_items)
         size = max(get_chunk_n_rows(n_items * _RECOMMEND_BYTES_PER_ENTRY), 1)
         items, scores = [], []
         for rows in gen_batches(X.shape[0], size):

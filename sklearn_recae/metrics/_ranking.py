@@ -11,7 +11,7 @@ import numpy as np
 from sklearn.utils import gen_batches
 from sklearn.utils._chunking import get_chunk_n_rows
 
-from ..utils._topk import top_k
+from ..utils._topk import check_k, top_k
 from ..utils._validation import check_interactions
 
 _BYTES_PER_SCORE = 24  # score copy, masks and index temporaries per (user, item)
@@ -29,11 +29,6 @@ def _check_scores(y_true, y_score):
     return y_score
 
 
-def _check_k(k):
-    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
-        raise ValueError(f"k must be a positive integer, got {k!r}.")
-
-
 def _dcg_discounts(k):
     return 1.0 / np.log2(np.arange(2, k + 2))
 
@@ -45,7 +40,7 @@ def ranking_hits(y_true, y_score, k, exclude=None):
     boolean ``(batch, min(k, n_items))`` hit matrix and the ``(batch,)``
     held-out counts.
     """
-    _check_k(k)
+    check_k(k)
     length = min(k, y_true.shape[1])  # a list cannot outgrow the catalogue
     batch = get_chunk_n_rows(y_true.shape[1] * _BYTES_PER_SCORE)
     for rows in gen_batches(y_true.shape[0], max(batch, 1)):

@@ -5,6 +5,7 @@ from sklearn.utils import gen_batches
 from sklearn.utils._chunking import get_chunk_n_rows
 
 from ..model_selection._holdout import STRATEGIES, holdout_split
+from ..utils._topk import check_k
 from ..utils._validation import check_fold_out, check_interactions
 from ._ranking import RANKING_METRICS, ranking_hits
 from ._rating import check_rating_range, squared_errors
@@ -84,8 +85,8 @@ class RecommenderScorer:
             raise ValueError(
                 f"Unknown holdout strategy {strategy!r}; choose one of {STRATEGIES}."
             )
-        if metric != "rmse" and not (isinstance(k, (int, np.integer)) and k >= 1):
-            raise ValueError(f"k must be a positive integer, got {k!r}.")
+        if metric != "rmse":
+            check_k(k)
         self.metric = metric
         self.k = k
         self.strategy = strategy

@@ -4,6 +4,19 @@ import numpy as np
 import scipy.sparse as sp
 
 
+def check_k(k, n_items=None):
+    """Validate a list length: a positive integer, at most ``n_items`` if given."""
+    is_int = isinstance(k, (int, np.integer)) and not isinstance(k, bool)
+    if not is_int or k < 1 or (n_items is not None and k > n_items):
+        if n_items is None:
+            raise ValueError(f"k must be a positive integer, got {k!r}.")
+        raise ValueError(
+            f"k must be an integer between 1 and the number of items ({n_items}), "
+            f"got {k!r}."
+        )
+    return int(k)
+
+
 def _mask_excluded(scores, exclude):
     if exclude is None:
         return scores
@@ -74,15 +87,7 @@ def top_k(scores, k, *, exclude=None, return_scores=False):
             f"scores must be a 2-D array (n_users, n_items), got shape {scores.shape}."
         )
     n_items = scores.shape[1]
-    if (
-        not isinstance(k, (int, np.integer))
-        or isinstance(k, bool)
-        or not (1 <= k <= n_items)
-    ):
-        raise ValueError(
-            f"k must be an integer between 1 and the number of items ({n_items}), "
-            f"got {k!r}."
-        )
+    k = check_k(k, n_items)
     if np.isnan(scores).any():
         raise ValueError(
             "scores hold NaN; a model produced undefined scores. Check the model's "
