@@ -1,11 +1,15 @@
 """Autoencoder collaborative filtering as scikit-learn estimators."""
 
 from . import base, datasets, metrics, model_selection
+from ._autorec import AutoRec
+from ._deeprec import DeepRec
 from ._ease import EASE
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "AutoRec",
+    "DeepRec",
     "EASE",
     "__version__",
     "base",

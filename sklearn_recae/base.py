@@ -1,12 +1,20 @@
 """Mixins every recommender builds on (public, for subclassing)."""
 
+from numbers import Integral, Real
+
 import numpy as np
+from sklearn.base import BaseEstimator
 from sklearn.utils import gen_batches
 from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils.validation import check_is_fitted
 
 from .utils._topk import check_k, top_k
-from .utils._validation import check_interactions
+from .utils._validation import (
+    Interval,
+    StrOptions,
+    _fit_context,
+    check_interactions,
+)
 
 _RECOMMEND_BYTES_PER_ENTRY = 32  # scores plus top-k temporaries per (user, item)
 
@@ -129,3 +137,205 @@ class RatingMixin(RecommenderMixin):
         from .metrics import rmse_scorer
 
         return self._score_with(rmse_scorer(), X, y)
+
+
+class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
+    """Base of the neural recommenders: builds a skorch net in ``fit`` and exposes it.
+
+    Subclasses set ``_net_cls`` and implement ``_module_params(n_inputs)``,
+    ``_criterion()`` and, where they differ from the defaults, ``_rows(X)`` (the
+    matrix whose rows are the training examples), ``_optimizer_params(n_rows)``
+    and ``_output(scores, X)``.
+
+    Training is seeded from ``random_state`` inside ``torch.random.fork_rng``:
+    torch's global random state is left untouched and two fits with the same
+    seed on the same machine give the same model.
+    """
+
+    _net_cls = None
+    _non_negative = True
+
+    def _validate(self, X, reset):
+        return check_interactions(
+            X,
+            estimator=self,
+            reset=reset,
+            non_negative=self._non_negative,
+            require_interactions=reset,
+        )
+
+    def _rows(self, X):
+        """The matrix whose rows are the training examples (users by default)."""
+        return X
+
+    def _prepare(self, X):
+        """Hook: record what the model needs from the training matrix."""
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the network on the rows of ``X`` with skorch.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_users, n_items)
+            Training interactions; zero means not observed.
+        y : None
+            Ignored; present for scikit-learn API consistency.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator; ``net_`` holds the skorch net.
+        """
+        X = self._validate(X, reset=True)
+        self._prepare(X)
+        self.net_ = self._fit_net(self._rows(X))
+        self.history_ = self.net_.history
+        return self
+
+    def _callbacks(self):
+        from skorch.callbacks import EarlyStopping, ProgressBar
+
+        from ._net import DivergenceGuard
+
+        callbacks = [("divergence_guard", DivergenceGuard())]
+        if self.early_stopping:
+            callbacks.append(
+                (
+                    "early_stopping",
+                    EarlyStopping(
+                        patience=self.n_iter_no_change,
+                        load_best=True,
+                        sink=print if self.verbose else _silent,
+                    ),
+                )
+            )
+        if self.verbose >= 2:
+            callbacks.append(("progress_bar", ProgressBar()))
+        return callbacks + list(self.callbacks or [])
+
+    def _train_split(self, seed):
+        if not self.early_stopping:
+            return None
+        from ._net import EntryHoldoutSplit
+
+        return EntryHoldoutSplit(self.validation_fraction, random_state=seed)
+
+    def _optimizer_params(self, n_rows):
+        return {}
+
+    def _build_net(self, rows, device, seed):
+        return self._net_cls(
+            module=self._module_cls,
+            criterion=self._criterion(),
+            optimizer=_resolve_optimizer(self.optimizer),
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            train_split=self._train_split(seed),
+            callbacks=self._callbacks(),
+            device=device,
+            verbose=int(self.verbose >= 1),
+            **{
+                f"module__{k}": v for k, v in self._module_params(rows.shape[1]).items()
+            },
+            **{
+                f"optimizer__{k}": v
+                for k, v in self._optimizer_params(rows.shape[0]).items()
+            },
+            **self._net_params(),
+        )
+
+    def _net_params(self):
+        return {}
+
+    def _fit_net(self, rows):
+        import torch
+        from sklearn.utils import check_random_state
+
+        from .utils._device import resolve_device
+
+        device = resolve_device(self.device)
+        seed = int(check_random_state(self.random_state).randint(2**31 - 1))
+        cuda = [torch.device(device)] if device.startswith("cuda") else []
+        with torch.random.fork_rng(devices=cuda):
+            torch.manual_seed(seed)
+            net = self._build_net(rows, device, seed)
+            net.fit(rows, None)
+        return net
+
+    def _forward(self, rows):
+        """Dense module outputs for every row of ``rows`` (CSR), batch by batch."""
+        out = np.empty(rows.shape, dtype=np.float32)
+        start = 0
+        for batch in self.net_.forward_iter(rows, training=False):
+            stop = start + batch.shape[0]
+            out[start:stop] = batch.numpy()
+            start = stop
+        return out
+
+    def predict(self, X):
+        """Module outputs for each row of ``X``, computed from that row's entries.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_users, n_items)
+            Observed interactions of the users to score.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_users, n_items)
+            Dense float32 scores (predicted ratings for rating models).
+        """
+        check_is_fitted(self)
+        X = self._validate(X, reset=False)
+        return self._output(self._scores(X), X)
+
+    def _scores(self, X):
+        """Hook: dense module outputs for the rows of validated ``X``."""
+        return self._forward(X)
+
+    def _output(self, scores, X):
+        """Hook: post-process the scores (e.g. clip ratings)."""
+        return scores
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.positive_only = self._non_negative
+        tags.non_deterministic = self.device != "cpu"
+        return tags
+
+
+def _silent(*args, **kwargs):
+    """A sink that prints nothing (early stopping's message when not verbose)."""
+
+
+OPTIMIZERS = ("adam", "adamw", "sgd", "adagrad", "rmsprop")
+
+TORCH_PARAMETER_CONSTRAINTS = {
+    "lr": [Interval(Real, 0, None, closed="neither")],
+    "max_epochs": [Interval(Integral, 1, None, closed="left")],
+    "batch_size": [Interval(Integral, 1, None, closed="left")],
+    "optimizer": [StrOptions(set(OPTIMIZERS)), type],
+    "early_stopping": ["boolean"],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+    "device": [str],
+    "random_state": ["random_state"],
+    "verbose": ["verbose"],
+    "callbacks": [list, None],
+}
+
+
+def _resolve_optimizer(optimizer):
+    import torch
+
+    if isinstance(optimizer, str):
+        return {
+            "adam": torch.optim.Adam,
+            "adamw": torch.optim.AdamW,
+            "sgd": torch.optim.SGD,
+            "adagrad": torch.optim.Adagrad,
+            "rmsprop": torch.optim.RMSprop,
+        }[optimizer]
+    return optimizer

@@ -1,20 +1,32 @@
 """Fast test instances of every public estimator and their expected check failures."""
 
-from sklearn_recae import EASE
+from sklearn_recae import EASE, AutoRec, DeepRec
+
+_TINY_NET = dict(max_epochs=2, batch_size=16, random_state=0)
 
 
 def all_estimators():
-    return [EASE(l2=1.0)]
+    return [
+        EASE(l2=1.0),
+        AutoRec(variant="user", hidden_dim=4, **_TINY_NET),
+        AutoRec(variant="item", hidden_dim=4, **_TINY_NET),
+        # Adam: the checks feed ratings near 100, on which DeepRec's default SGD
+        # (lr=0.005, momentum 0.9) diverges and stops with a DivergenceError.
+        DeepRec(hidden_dims=(6, 4), optimizer="adam", lr=1e-3, **_TINY_NET),
+    ]
 
 
 _SCORE_TAKES_MATRIX = (
     "score(X, y) takes y as a held-out interaction matrix of X's shape; a 1-D "
     "target has no meaning for a recommender and is refused."
 )
-
 _PREDICT_RETURNS_SCORES = (
     "predict returns one score per item, shape (n_users, n_items), where the "
     "check expects one target per row."
+)
+_TRANSDUCTIVE = (
+    "I-AutoRec is transductive in users: predict needs all training users' rows "
+    "in training order, so subsets and permutations of rows are refused or differ."
 )
 
 _RECOMMENDER_XFAILS = {
@@ -24,6 +36,29 @@ _RECOMMENDER_XFAILS = {
     "check_estimator_sparse_matrix": _PREDICT_RETURNS_SCORES,
 }
 
-EXPECTED_FAILED_CHECKS = {
-    "EASE": _RECOMMENDER_XFAILS,
+_FLOAT32_BATCHES = (
+    "float32 matrix products may round a row's scores differently (by 1 ulp) "
+    "depending on its position in a batch; the contract test checks subset and "
+    "order invariance to rtol=1e-5 instead of 1e-7."
+)
+
+_NEURAL_XFAILS = {
+    **_RECOMMENDER_XFAILS,
+    "check_methods_subset_invariance": _FLOAT32_BATCHES,
+    "check_methods_sample_order_invariance": _FLOAT32_BATCHES,
 }
+
+_ITEM_AUTOREC_XFAILS = {
+    **_RECOMMENDER_XFAILS,
+    "check_methods_subset_invariance": _TRANSDUCTIVE,
+    "check_methods_sample_order_invariance": _TRANSDUCTIVE,
+    "check_fit_idempotent": _TRANSDUCTIVE,
+}
+
+
+def expected_failed_checks(estimator):
+    if isinstance(estimator, AutoRec) and estimator.variant == "item":
+        return _ITEM_AUTOREC_XFAILS
+    if isinstance(estimator, (AutoRec, DeepRec)):
+        return _NEURAL_XFAILS
+    return _RECOMMENDER_XFAILS

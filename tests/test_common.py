@@ -2,14 +2,9 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from ._instances import EXPECTED_FAILED_CHECKS, all_estimators
+from ._instances import all_estimators, expected_failed_checks
 
 
-@parametrize_with_checks(
-    all_estimators(),
-    expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS.get(
-        type(est).__name__, {}
-    ),
-)
+@parametrize_with_checks(all_estimators(), expected_failed_checks=expected_failed_checks)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)

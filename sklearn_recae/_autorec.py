@@ -1,0 +1,195 @@
+"""AutoRec (Sedhain et al. 2015): item- and user-based rating autoencoders."""
+
+from numbers import Integral, Real
+
+import numpy as np
+
+from ._net import RecommenderNet
+from ._rating_autoencoder import RatingAutoencoder
+from .base import TORCH_PARAMETER_CONSTRAINTS
+from .nn import AutoRecModule, MaskedMSELoss
+from .nn._modules import ACTIVATIONS
+from .utils._validation import Interval, StrOptions
+
+
+class AutoRec(RatingAutoencoder):
+    """AutoRec: a one-hidden-layer autoencoder of partially observed ratings.
+
+    Each input vector is reconstructed through ``h(r) = f(W g(V r + mu) + b)``
+    (Sedhain et al. 2015, eq. 1), minimising the squared error over observed
+    ratings only plus an L2 penalty on the weights (eq. 2):
+
+    .. math::
+
+        \\min_\\theta \\sum_r \\| r - h(r; \\theta) \\|_{\\mathcal{O}}^2
+        + \\frac{\\lambda}{2} (\\|W\\|_F^2 + \\|V\\|_F^2)
+
+    ``variant='user'`` (U-AutoRec) reconstructs user rows over items and is
+    inductive: any user is scored from their observed ratings.
+    ``variant='item'`` (I-AutoRec, the paper's better model) reconstructs item
+    columns over the training users, so its parameters are tied to those users
+    (transductive): ``predict(X)`` requires ``X`` to hold exactly the training
+    users' rows, in training order (their current ratings are the input item
+    vectors), and refuses any other number of rows with a ``ValueError``. Use it
+    for weak generalization (e.g. ``WeakGeneralizationSplit``); use
+    ``variant='user'`` to score new users.
+
+    Training is mini-batch Adam on skorch (the paper used L-BFGS / RProp on the
+    full objective); the penalty is applied as weight decay ``l2 / n_rows`` on
+    the weights only, which is eq. 2 divided by the number of training rows.
+    Predictions are clipped to the training rating range; items without any
+    training rating get the global mean and rows without ratings the item
+    means. Memory: one dense batch of ``batch_size`` rows at a time.
+
+    Parameters
+    ----------
+    variant : {'item', 'user'}, default='item'
+        I-AutoRec (item vectors over users) or U-AutoRec (user vectors).
+    hidden_dim : int, default=500
+        Hidden units (the paper's k = 500).
+    activation : str, default='sigmoid'
+        Hidden activation g.
+    output_activation : str, default='identity'
+        Output activation f.
+    l2 : float, default=1.0
+        L2 strength λ on the weights (eq. 2).
+    lr : float, default=1e-3
+        Learning rate.
+    max_epochs : int, default=200
+        Number of passes over the training rows.
+    batch_size : int, default=64
+        Rows per mini-batch.
+    optimizer : {'adam', 'adamw', 'sgd', 'adagrad', 'rmsprop'} or class, \
+            default='adam'
+        torch optimizer.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of each training row's ratings and
+        stop when their masked MSE has not improved for ``n_iter_no_change``
+        epochs, keeping the best epoch's weights (skorch's ``EarlyStopping``).
+    validation_fraction : float, default=0.1
+        Share of ratings held out for early stopping.
+    n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
+    device : {'cpu', 'cuda', 'auto'} or str, default='cpu'
+        torch device; a clear error if CUDA is asked for and absent.
+    random_state : int, RandomState instance or None, default=None
+        Seed of initialisation, shuffling and the validation split.
+    verbose : int, default=0
+        0: silent; 1: skorch's epoch table; 2: also skorch's progress bar.
+    callbacks : list of (str, skorch Callback) or None, default=None
+        Extra skorch callbacks, e.g. checkpoints or learning-rate schedules.
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+        The trained skorch net (history, callbacks, ``save_params``).
+    history_ : skorch.History
+        Per-epoch training (and validation) losses.
+    n_features_in_ : int
+        Number of items.
+    n_users_fit_ : int
+        Number of training users (rows of ``X`` at fit).
+
+    References
+    ----------
+    .. [1] S. Sedhain, A. K. Menon, S. Sanner, L. Xie. "AutoRec: Autoencoders
+       Meet Collaborative Filtering." WWW 2015 Companion.
+       https://doi.org/10.1145/2740908.2742726
+
+    Examples
+    --------
+    >>> from sklearn_recae import AutoRec
+    >>> from sklearn_recae.datasets import make_interactions
+    >>> X = make_interactions(n_users=60, n_items=30, random_state=0)
+    >>> model = AutoRec(variant="user", hidden_dim=8, max_epochs=2,
+    ...                 random_state=0).fit(X)
+    >>> model.predict(X[:2]).shape
+    (2, 30)
+    """
+
+    _net_cls = RecommenderNet
+    _module_cls = AutoRecModule
+    _parameter_constraints = {
+        "variant": [StrOptions({"item", "user"})],
+        "hidden_dim": [Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "output_activation": [StrOptions(set(ACTIVATIONS))],
+        "l2": [Interval(Real, 0, None, closed="left")],
+        **TORCH_PARAMETER_CONSTRAINTS,
+    }
+
+    def __init__(
+        self,
+        variant="item",
+        *,
+        hidden_dim=500,
+        activation="sigmoid",
+        output_activation="identity",
+        l2=1.0,
+        lr=1e-3,
+        max_epochs=200,
+        batch_size=64,
+        optimizer="adam",
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+        callbacks=None,
+    ):
+        self.variant = variant
+        self.hidden_dim = hidden_dim
+        self.activation = activation
+        self.output_activation = output_activation
+        self.l2 = l2
+        self.lr = lr
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.optimizer = optimizer
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.callbacks = callbacks
+
+    def _rows(self, X):
+        return X.T.tocsr() if self.variant == "item" else X
+
+    def _module_params(self, n_inputs):
+        return {
+            "n_inputs": n_inputs,
+            "hidden_dim": self.hidden_dim,
+            "activation": self.activation,
+            "output_activation": self.output_activation,
+            "output_bias": self._statistics.global_mean,
+        }
+
+    def _criterion(self):
+        return MaskedMSELoss(reduction="rows")
+
+    def _optimizer_params(self, n_rows):
+        decay = self.l2 / n_rows
+        return {"param_groups": [("*.weight", {"weight_decay": decay})]}
+
+    def _prepare(self, X):
+        super()._prepare(X)
+        self.n_users_fit_ = X.shape[0]
+
+    def _scores(self, X):
+        if self.variant == "user":
+            return self._forward(X)
+        self._check_training_users(X)
+        return np.ascontiguousarray(self._forward(self._rows(X)).T)
+
+    def _check_training_users(self, X):
+        if X.shape[0] != self.n_users_fit_:
+            raise ValueError(
+                f"AutoRec(variant='item') is transductive in users: predict needs "
+                f"the {self.n_users_fit_} training users' rows in training order, "
+                f"got {X.shape[0]} rows. Score the training users all at once (a "
+                "scorer batches rows only beyond scikit-learn's working_memory), or "
+                "use variant='user' to score new users."
+            )

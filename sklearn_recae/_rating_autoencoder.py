@@ -1,0 +1,41 @@
+"""Shared pieces of the rating autoencoders (AutoRec, DeepRec)."""
+
+import numpy as np
+
+from .base import BaseTorchRecommender, RatingMixin
+
+
+class RatingStatistics:
+    """Training rating range and means: the fall-backs of rating models."""
+
+    def __init__(self, X):
+        self.low, self.high = float(X.data.min()), float(X.data.max())
+        self.global_mean = float(X.data.mean())
+        counts = np.bincount(X.indices, minlength=X.shape[1])
+        sums = np.bincount(X.indices, weights=X.data, minlength=X.shape[1])
+        self.item_means = np.where(
+            counts > 0, sums / np.maximum(counts, 1), self.global_mean
+        ).astype(np.float32)
+        self.unseen_items = counts == 0
+
+    def finish(self, ratings, X):
+        """Clip to the training range; fall back to item means where the model
+        has nothing to go on (items unseen in training, rows without ratings)."""
+        ratings[:, self.unseen_items] = self.global_mean
+        empty_rows = np.diff(X.indptr) == 0
+        ratings[empty_rows] = self.item_means
+        return np.clip(ratings, self.low, self.high, out=ratings)
+
+
+class RatingAutoencoder(RatingMixin, BaseTorchRecommender):
+    """Base of the rating autoencoders: ratings may be negative, zero means not
+    observed; predictions are clipped to the training range, with mean
+    fall-backs where the model has nothing to go on."""
+
+    _non_negative = False
+
+    def _prepare(self, X):
+        self._statistics = RatingStatistics(X)
+
+    def _output(self, scores, X):
+        return self._statistics.finish(scores, X)

@@ -1,0 +1,58 @@
+"""The shared skorch layer: CSR batches, entry holdout, re-feeding, guards."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+
+from sklearn_recae._net import CSRDataset, DivergenceError, EntryHoldoutSplit
+from sklearn_recae.nn import MaskedMSELoss
+
+
+def test_csr_dataset_densifies_one_batch():
+    X = sp.csr_matrix(np.array([[1, 0, 2], [0, 3, 0], [4, 0, 0]], dtype=np.float32))
+    inputs, targets = CSRDataset(X)[[2, 0]]
+    assert inputs.tolist() == [[4, 0, 0], [1, 0, 2]]
+    assert targets is inputs
+    y = sp.csr_matrix(np.eye(3, dtype=np.float32))
+    assert CSRDataset(X, y)[[1]][1].tolist() == [[0, 1, 0]]
+
+
+def test_entry_holdout_split_partitions_each_row(ratings):
+    train, valid = EntryHoldoutSplit(0.2, random_state=0)(CSRDataset(ratings))
+    assert (train.X + valid.y != ratings).nnz == 0
+    assert train.X.multiply(valid.y).nnz == 0
+    assert valid.X is train.X  # validation predicts held-out from the fit entries
+
+
+def test_refeeding_makes_two_updates_per_batch(ratings):
+    from sklearn_recae._net import RefeedingNet
+    from sklearn_recae.nn import DeepRecModule
+
+    calls = []
+
+    class CountingSGD(torch.optim.SGD):
+        def step(self, closure=None):
+            calls.append(1)
+            return super().step(closure)
+
+    for refeed, expected in ((0, 1), (1, 2), (2, 3)):
+        calls.clear()
+        net = RefeedingNet(
+            DeepRecModule, module__n_inputs=ratings.shape[1],
+            module__hidden_dims=(8,), criterion=MaskedMSELoss, optimizer=CountingSGD,
+            max_epochs=1, batch_size=ratings.shape[0], train_split=None, verbose=0,
+            refeed_steps=refeed,
+        ).fit(ratings, None)
+        assert len(calls) == expected
+        assert len(net.history) == 1
+
+
+def test_divergence_error_is_a_floating_point_error():
+    assert issubclass(DivergenceError, FloatingPointError)
+    with pytest.raises(DivergenceError, match="became nan"):
+        from sklearn_recae._net import DivergenceGuard
+
+        DivergenceGuard().on_batch_end(
+            type("Net", (), {"history": []})(), training=True,
+            loss=torch.tensor(float("nan")))

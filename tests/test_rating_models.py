@@ -1,0 +1,167 @@
+"""Behaviour shared by the rating autoencoders: AutoRec (both variants), DeepRec."""
+
+import pickle
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+
+from sklearn_recae import AutoRec, DeepRec
+from sklearn_recae._net import DivergenceError
+from sklearn_recae.metrics import masked_rmse, rmse_scorer
+from sklearn_recae.model_selection import (
+    UserKFold,
+    WeakGeneralizationSplit,
+    holdout_split,
+)
+
+FAST = dict(max_epochs=3, batch_size=32, random_state=0)
+MODELS = {
+    "i-autorec": lambda **kw: AutoRec("item", hidden_dim=8, **{**FAST, **kw}),
+    "u-autorec": lambda **kw: AutoRec("user", hidden_dim=8, **{**FAST, **kw}),
+    "deeprec": lambda **kw: DeepRec(hidden_dims=(16, 8), **{**FAST, **kw}),
+}
+INDUCTIVE = ["u-autorec", "deeprec"]
+
+
+@pytest.fixture(scope="module")
+def fitted(ratings):
+    """One fitted instance of each model, shared and never refitted."""
+    return {name: make().fit(ratings) for name, make in MODELS.items()}
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_same_seed_same_model_and_global_rng_untouched(ratings, fitted, name):
+    state = torch.random.get_rng_state()
+    again = MODELS[name]().fit(ratings)
+    assert torch.equal(state, torch.random.get_rng_state())
+    np.testing.assert_array_equal(again.predict(ratings), fitted[name].predict(ratings))
+    other = MODELS[name](random_state=1).fit(ratings)
+    assert not np.array_equal(other.predict(ratings), again.predict(ratings))
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_pickle_and_clone(ratings, fitted, name):
+    model = fitted[name]
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(restored.predict(ratings), model.predict(ratings))
+    cloned = clone(model)
+    assert cloned.get_params() == model.get_params() and not hasattr(cloned, "net_")
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_predictions_in_rating_range_with_fallbacks(name):
+    """Item 3 has no training rating -> global mean; the empty user row -> item
+    means (U-AutoRec, DeepRec); everything clipped to the training range [1, 5]."""
+    X = sp.csr_matrix(np.array(
+        [[5, 1, 4, 0], [4, 2, 5, 0], [1, 5, 2, 0], [5, 1, 5, 0]], dtype=np.float32))
+    model = MODELS[name](max_epochs=2).fit(X)
+    ratings = model.predict(X)
+    assert ratings.min() >= 1 and ratings.max() <= 5
+    np.testing.assert_allclose(ratings[:, 3], X.data.mean(), rtol=1e-6)
+    if name in INDUCTIVE:
+        empty = model.predict(np.zeros((1, 4)))
+        np.testing.assert_allclose(empty[0, :3], [3.75, 2.25, 4.0], rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", INDUCTIVE)
+def test_inductive_models_score_rows_independently(ratings, fitted, name):
+    model = fitted[name]
+    whole = model.predict(ratings)
+    order = np.random.default_rng(0).permutation(ratings.shape[0])[:50]
+    np.testing.assert_allclose(model.predict(ratings[order]), whole[order], rtol=1e-5)
+
+
+def test_item_autorec_refuses_rows_that_are_not_the_training_users(ratings, fitted):
+    with pytest.raises(ValueError, match="transductive in users: predict needs the 300"):
+        fitted["i-autorec"].predict(ratings[:10])
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_divergence_stops_with_a_clear_error(ratings, name):
+    huge = ratings * 1e30
+    with pytest.raises(DivergenceError, match="training diverged"):
+        MODELS[name](lr=10.0).fit(huge)
+
+
+@pytest.mark.parametrize("name", ["u-autorec", "deeprec"])
+def test_early_stopping_keeps_the_best_epoch(ratings, name):
+    model = MODELS[name](max_epochs=30, early_stopping=True, n_iter_no_change=3,
+                         lr=0.05, optimizer="adam").fit(ratings)
+    valid = model.history_[:, "valid_loss"]
+    assert len(valid) < 30  # stopped early
+    best = int(np.argmin(valid))
+    assert best == len(valid) - 1 - 3  # patience epochs after the best
+    # the kept weights are the best epoch's: recompute skorch's validation loss
+    # (batch losses weighted by batch size) with the final weights
+    net = model.net_
+    _, held = net.train_split(net.get_dataset(ratings))
+    batches = list(net.get_iterator(held))
+    losses = [net.get_loss(net.evaluation_step(b), b[1]).item() * len(b[0])
+              for b in batches]
+    assert sum(losses) / len(held) == pytest.approx(valid[best], rel=1e-4)
+
+
+def test_refit_starts_from_scratch(ratings):
+    model = MODELS["u-autorec"](max_epochs=4, early_stopping=True, n_iter_no_change=2)
+    first = model.fit(ratings).predict(ratings)
+    assert len(model.fit(ratings).history_) == len(model.history_)
+    np.testing.assert_array_equal(model.predict(ratings), first)
+
+
+def test_cuda_without_gpu(ratings):
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        MODELS["deeprec"](device="cuda").fit(ratings)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_weak_generalization_search_with_rmse_scorer(ratings, name):
+    X_in, X_out = holdout_split(ratings, 0.2, random_state=0)
+    search = GridSearchCV(MODELS[name](), {"lr": [1e-3, 1e-2]},
+                          cv=WeakGeneralizationSplit(),
+                          scoring=rmse_scorer(rating_range=(1, 5))).fit(X_in, X_out)
+    best = search.best_estimator_
+    assert search.best_score_ == pytest.approx(
+        -masked_rmse(X_out, best.predict(X_in), rating_range=(1, 5)))
+
+
+@pytest.mark.parametrize("name", INDUCTIVE)
+def test_user_split_search_without_scoring(ratings, name):
+    search = GridSearchCV(MODELS[name](), {"lr": [1e-3, 1e-2]}, cv=UserKFold(3))
+    search.fit(ratings)
+    assert (search.cv_results_["mean_test_score"] < 0).all()  # negative RMSE
+
+
+def test_deeprec_refeeding_changes_training(ratings):
+    plain = DeepRec(hidden_dims=(16, 8), refeed_steps=0, **FAST).fit(ratings)
+    refed = DeepRec(hidden_dims=(16, 8), refeed_steps=1, **FAST).fit(ratings)
+    assert not np.allclose(plain.predict(ratings), refed.predict(ratings))
+
+
+def test_verbose_prints_skorch_table(ratings, capsys):
+    MODELS["u-autorec"](verbose=1, max_epochs=1).fit(ratings)
+    assert "train_loss" in capsys.readouterr().out
+
+
+def test_skorch_callbacks_pass_through(ratings):
+    from skorch.callbacks import LRScheduler
+
+    model = MODELS["u-autorec"](
+        callbacks=[("lr", LRScheduler("StepLR", step_size=1, gamma=0.5))]
+    ).fit(ratings)
+    assert model.net_.optimizer_.param_groups[0]["lr"] == pytest.approx(1e-3 / 8)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [({"hidden_dim": 0}, "'hidden_dim' parameter"), ({"variant": "both"}, "'variant'"),
+     ({"lr": -1.0}, "'lr' parameter"), ({"optimizer": "lbfgs"}, "'optimizer'")],
+)
+def test_invalid_parameters(ratings, params, match):
+    with pytest.raises(ValueError, match=match):
+        AutoRec(**params).fit(ratings)
