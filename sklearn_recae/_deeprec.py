@@ -21,6 +21,13 @@ class DeepRec(RatingAutoencoder):
     ``f(x)`` is fed back as both input and target for a second update, as
     NVIDIA's reference does once per batch (``refeed_steps=1``).
 
+    Defaults follow NVIDIA's reference (SELU, 512-512-1024, dropout 0.8 on the
+    code, SGD with momentum 0.9, weight decay 0.001, one re-feeding step) except
+    the batch size and learning rate: NVIDIA's 128 users and 0.005 suit Netflix's
+    480k users, but give ML-1M's 6,040 users only 47 updates an epoch; 32 and
+    0.01 were chosen on a validation split of ML-1M's training ratings. The last
+    layer's bias starts at the mean training rating.
+
     DeepRec is inductive: any user is scored from their observed ratings.
     Predictions are clipped to the training rating range; items without any
     training rating get the global mean and rows without ratings the item
@@ -38,13 +45,18 @@ class DeepRec(RatingAutoencoder):
         Dense re-feeding updates per batch (0 disables it).
     l2 : float, default=0.001
         Weight decay on the weights (NVIDIA's ``weight_decay``).
-    lr : float, default=0.005
+    lr : float, default=0.01
         Learning rate.
+    lr_decay : float, default=0.5
+        Factor applied to the learning rate every ``lr_decay_every`` epochs
+        (skorch's ``LRScheduler`` with torch's ``StepLR``).
+    lr_decay_every : int or None, default=None
+        Epochs between learning-rate decays; None keeps it constant.
     momentum : float, default=0.9
         SGD momentum (used when ``optimizer='sgd'``).
     max_epochs : int, default=40
         Number of passes over the training users.
-    batch_size : int, default=128
+    batch_size : int, default=32
         Users per mini-batch.
     optimizer : {'adam', 'adamw', 'sgd', 'adagrad', 'rmsprop'} or class, \
             default='sgd'
@@ -74,6 +86,9 @@ class DeepRec(RatingAutoencoder):
         Per-epoch training (and validation) losses.
     n_features_in_ : int
         Number of items.
+    rating_stats_ : RatingStatistics
+        Training rating range (``low``, ``high``), ``global_mean`` and
+        ``item_means``: the clipping range and fall-backs of ``predict``.
 
     References
     ----------
@@ -111,10 +126,12 @@ class DeepRec(RatingAutoencoder):
         dropout=0.8,
         refeed_steps=1,
         l2=0.001,
-        lr=0.005,
+        lr=0.01,
+        lr_decay=0.5,
+        lr_decay_every=None,
         momentum=0.9,
         max_epochs=40,
-        batch_size=128,
+        batch_size=32,
         optimizer="sgd",
         early_stopping=False,
         validation_fraction=0.1,
@@ -130,6 +147,8 @@ class DeepRec(RatingAutoencoder):
         self.refeed_steps = refeed_steps
         self.l2 = l2
         self.lr = lr
+        self.lr_decay = lr_decay
+        self.lr_decay_every = lr_decay_every
         self.momentum = momentum
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -148,6 +167,7 @@ class DeepRec(RatingAutoencoder):
             "hidden_dims": tuple(self.hidden_dims),
             "activation": self.activation,
             "dropout": self.dropout,
+            "output_bias": self.rating_stats_.global_mean,
         }
 
     def _criterion(self):

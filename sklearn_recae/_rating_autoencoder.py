@@ -35,7 +35,7 @@ class RatingAutoencoder(RatingMixin, BaseTorchRecommender):
     _non_negative = False
 
     def _prepare(self, X):
-        self._statistics = RatingStatistics(X)
+        self.rating_stats_ = RatingStatistics(X)
 
     def _output(self, scores, X):
-        return self._statistics.finish(scores, X)
+        return self.rating_stats_.finish(scores, X)

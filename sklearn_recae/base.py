@@ -194,7 +194,7 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
         return self
 
     def _callbacks(self):
-        from skorch.callbacks import EarlyStopping, ProgressBar
+        from skorch.callbacks import EarlyStopping, LRScheduler, ProgressBar
 
         from ._net import DivergenceGuard
 
@@ -207,6 +207,15 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
                         patience=self.n_iter_no_change,
                         load_best=True,
                         sink=print if self.verbose else _silent,
+                    ),
+                )
+            )
+        if self.lr_decay_every is not None:
+            callbacks.append(
+                (
+                    "lr_decay",
+                    LRScheduler(
+                        "StepLR", step_size=self.lr_decay_every, gamma=self.lr_decay
                     ),
                 )
             )
@@ -314,6 +323,8 @@ OPTIMIZERS = ("adam", "adamw", "sgd", "adagrad", "rmsprop")
 
 TORCH_PARAMETER_CONSTRAINTS = {
     "lr": [Interval(Real, 0, None, closed="neither")],
+    "lr_decay": [Interval(Real, 0, 1, closed="right")],
+    "lr_decay_every": [Interval(Integral, 1, None, closed="left"), None],
     "max_epochs": [Interval(Integral, 1, None, closed="left")],
     "batch_size": [Interval(Integral, 1, None, closed="left")],
     "optimizer": [StrOptions(set(OPTIMIZERS)), type],

@@ -39,9 +39,15 @@ def test_refeeding_makes_two_updates_per_batch(ratings):
     for refeed, expected in ((0, 1), (1, 2), (2, 3)):
         calls.clear()
         net = RefeedingNet(
-            DeepRecModule, module__n_inputs=ratings.shape[1],
-            module__hidden_dims=(8,), criterion=MaskedMSELoss, optimizer=CountingSGD,
-            max_epochs=1, batch_size=ratings.shape[0], train_split=None, verbose=0,
+            DeepRecModule,
+            module__n_inputs=ratings.shape[1],
+            module__hidden_dims=(8,),
+            criterion=MaskedMSELoss,
+            optimizer=CountingSGD,
+            max_epochs=1,
+            batch_size=ratings.shape[0],
+            train_split=None,
+            verbose=0,
             refeed_steps=refeed,
         ).fit(ratings, None)
         assert len(calls) == expected
@@ -54,5 +60,7 @@ def test_divergence_error_is_a_floating_point_error():
         from sklearn_recae._net import DivergenceGuard
 
         DivergenceGuard().on_batch_end(
-            type("Net", (), {"history": []})(), training=True,
-            loss=torch.tensor(float("nan")))
+            type("Net", (), {"history": []})(),
+            training=True,
+            loss=torch.tensor(float("nan")),
+        )

@@ -47,8 +47,11 @@ def test_autorec_module_shapes_and_output_bias():
 
 def test_deeprec_module_mirrors_the_encoder():
     module = DeepRecModule(10, hidden_dims=(6, 4), dropout=0.5)
-    sizes = [layer.out_features for layer in module.modules()
-             if isinstance(layer, torch.nn.Linear)]
+    sizes = [
+        layer.out_features
+        for layer in module.modules()
+        if isinstance(layer, torch.nn.Linear)
+    ]
     assert sizes == [6, 4, 6, 10]
     assert isinstance(list(module.decoder)[-1], torch.nn.Linear)  # linear last layer
     assert module(torch.zeros(3, 10)).shape == (3, 10)

@@ -56,8 +56,11 @@ def test_pickle_and_clone(ratings, fitted, name):
 def test_predictions_in_rating_range_with_fallbacks(name):
     """Item 3 has no training rating -> global mean; the empty user row -> item
     means (U-AutoRec, DeepRec); everything clipped to the training range [1, 5]."""
-    X = sp.csr_matrix(np.array(
-        [[5, 1, 4, 0], [4, 2, 5, 0], [1, 5, 2, 0], [5, 1, 5, 0]], dtype=np.float32))
+    X = sp.csr_matrix(
+        np.array(
+            [[5, 1, 4, 0], [4, 2, 5, 0], [1, 5, 2, 0], [5, 1, 5, 0]], dtype=np.float32
+        )
+    )
     model = MODELS[name](max_epochs=2).fit(X)
     ratings = model.predict(X)
     assert ratings.min() >= 1 and ratings.max() <= 5
@@ -76,7 +79,9 @@ def test_inductive_models_score_rows_independently(ratings, fitted, name):
 
 
 def test_item_autorec_refuses_rows_that_are_not_the_training_users(ratings, fitted):
-    with pytest.raises(ValueError, match="transductive in users: predict needs the 300"):
+    with pytest.raises(
+        ValueError, match="transductive in users: predict needs the 300"
+    ):
         fitted["i-autorec"].predict(ratings[:10])
 
 
@@ -89,8 +94,13 @@ def test_divergence_stops_with_a_clear_error(ratings, name):
 
 @pytest.mark.parametrize("name", ["u-autorec", "deeprec"])
 def test_early_stopping_keeps_the_best_epoch(ratings, name):
-    model = MODELS[name](max_epochs=30, early_stopping=True, n_iter_no_change=3,
-                         lr=0.05, optimizer="adam").fit(ratings)
+    model = MODELS[name](
+        max_epochs=30,
+        early_stopping=True,
+        n_iter_no_change=3,
+        lr=0.05,
+        optimizer="adam",
+    ).fit(ratings)
     valid = model.history_[:, "valid_loss"]
     assert len(valid) < 30  # stopped early
     best = int(np.argmin(valid))
@@ -100,8 +110,9 @@ def test_early_stopping_keeps_the_best_epoch(ratings, name):
     net = model.net_
     _, held = net.train_split(net.get_dataset(ratings))
     batches = list(net.get_iterator(held))
-    losses = [net.get_loss(net.evaluation_step(b), b[1]).item() * len(b[0])
-              for b in batches]
+    losses = [
+        net.get_loss(net.evaluation_step(b), b[1]).item() * len(b[0]) for b in batches
+    ]
     assert sum(losses) / len(held) == pytest.approx(valid[best], rel=1e-4)
 
 
@@ -122,12 +133,16 @@ def test_cuda_without_gpu(ratings):
 @pytest.mark.parametrize("name", MODELS)
 def test_weak_generalization_search_with_rmse_scorer(ratings, name):
     X_in, X_out = holdout_split(ratings, 0.2, random_state=0)
-    search = GridSearchCV(MODELS[name](), {"lr": [1e-3, 1e-2]},
-                          cv=WeakGeneralizationSplit(),
-                          scoring=rmse_scorer(rating_range=(1, 5))).fit(X_in, X_out)
+    search = GridSearchCV(
+        MODELS[name](),
+        {"lr": [1e-3, 1e-2]},
+        cv=WeakGeneralizationSplit(),
+        scoring=rmse_scorer(rating_range=(1, 5)),
+    ).fit(X_in, X_out)
     best = search.best_estimator_
     assert search.best_score_ == pytest.approx(
-        -masked_rmse(X_out, best.predict(X_in), rating_range=(1, 5)))
+        -masked_rmse(X_out, best.predict(X_in), rating_range=(1, 5))
+    )
 
 
 @pytest.mark.parametrize("name", INDUCTIVE)
@@ -143,6 +158,11 @@ def test_deeprec_refeeding_changes_training(ratings):
     assert not np.allclose(plain.predict(ratings), refed.predict(ratings))
 
 
+def test_lr_decay_halves_the_learning_rate(ratings):
+    model = MODELS["deeprec"](lr_decay_every=1, lr_decay=0.5, lr=0.004).fit(ratings)
+    assert model.net_.optimizer_.param_groups[0]["lr"] == pytest.approx(0.0005)
+
+
 def test_verbose_prints_skorch_table(ratings, capsys):
     MODELS["u-autorec"](verbose=1, max_epochs=1).fit(ratings)
     assert "train_loss" in capsys.readouterr().out
@@ -152,15 +172,20 @@ def test_skorch_callbacks_pass_through(ratings):
     from skorch.callbacks import LRScheduler
 
     model = MODELS["u-autorec"](
-        callbacks=[("lr", LRScheduler("StepLR", step_size=1, gamma=0.5))]
+        lr_decay_every=None,
+        callbacks=[("lr", LRScheduler("StepLR", step_size=1, gamma=0.5))],
     ).fit(ratings)
     assert model.net_.optimizer_.param_groups[0]["lr"] == pytest.approx(1e-3 / 8)
 
 
 @pytest.mark.parametrize(
     "params, match",
-    [({"hidden_dim": 0}, "'hidden_dim' parameter"), ({"variant": "both"}, "'variant'"),
-     ({"lr": -1.0}, "'lr' parameter"), ({"optimizer": "lbfgs"}, "'optimizer'")],
+    [
+        ({"hidden_dim": 0}, "'hidden_dim' parameter"),
+        ({"variant": "both"}, "'variant'"),
+        ({"lr": -1.0}, "'lr' parameter"),
+        ({"optimizer": "lbfgs"}, "'optimizer'"),
+    ],
 )
 def test_invalid_parameters(ratings, params, match):
     with pytest.raises(ValueError, match=match):

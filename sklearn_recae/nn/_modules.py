@@ -81,10 +81,17 @@ class DeepRecModule(nn.Module):
         Activation of every hidden layer.
     dropout : float, default=0.8
         Drop probability on the code layer.
+    output_bias : float, default=0.0
+        Initial value of the last layer's bias (e.g. the mean rating).
     """
 
     def __init__(
-        self, n_inputs, hidden_dims=(512, 512, 1024), activation="selu", dropout=0.8
+        self,
+        n_inputs,
+        hidden_dims=(512, 512, 1024),
+        activation="selu",
+        dropout=0.8,
+        output_bias=0.0,
     ):
         super().__init__()
         sizes = [n_inputs, *hidden_dims]
@@ -98,6 +105,7 @@ class DeepRecModule(nn.Module):
         for n_in, n_out in zip(reverse[:-2], reverse[1:-1], strict=True):
             decoder += [nn.Linear(n_in, n_out), make_activation(activation)]
         decoder.append(nn.Linear(reverse[-2], reverse[-1]))
+        nn.init.constant_(decoder[-1].bias, output_bias)
         self.decoder = nn.Sequential(*decoder)
 
     def encode(self, x):
