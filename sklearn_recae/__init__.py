@@ -4,6 +4,7 @@ from . import base, datasets, metrics, model_selection
 from ._autorec import AutoRec
 from ._deeprec import DeepRec
 from ._ease import EASE
+from ._multvae import MultDAE, MultVAE
 
 __version__ = "0.1.0.dev0"
 
@@ -11,6 +12,8 @@ __all__ = [
     "AutoRec",
     "DeepRec",
     "EASE",
+    "MultDAE",
+    "MultVAE",
     "__version__",
     "base",
     "datasets",

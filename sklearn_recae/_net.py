@@ -7,6 +7,7 @@ history and progress bar are skorch's.
 
 import math
 
+import numpy as np
 import scipy.sparse as sp
 import torch
 from skorch import NeuralNet
@@ -125,4 +126,114 @@ class RefeedingNet(RecommenderNet):
         for _ in range(self.refeed_steps):
             refed = y_pred.detach()
             y_pred = super().train_step((refed, refed), **fit_params)["y_pred"]
+        return step
+
+
+class UserHoldoutSplit:
+    """skorch ``train_split`` for ranking models: hold out whole users.
+
+    A seeded ``fraction`` of the rows becomes validation users; each of them is
+    split into a fold-in (the input) and a held-out part (the target) by a
+    random 20% per row, so validation measures strong generalization.
+
+    Parameters
+    ----------
+    fraction : float
+        Share of the rows held out as validation users (at least one).
+    random_state : int
+        Seed of both splits.
+    """
+
+    def __init__(self, fraction, random_state):
+        self.fraction = fraction
+        self.random_state = random_state
+
+    def __call__(self, dataset, y=None, **fit_params):
+        X = dataset.X
+        eligible = np.flatnonzero(np.diff(X.indptr) >= 2)
+        n_valid = min(int(round(self.fraction * X.shape[0])), X.shape[0] - 1)
+        n_valid = min(max(1, n_valid), len(eligible))
+        if n_valid < 1 or X.shape[0] < 2:
+            raise ValueError(
+                "Early stopping holds out validation users, which needs at least 2 "
+                f"users, one of them with 2 or more interactions; got {len(eligible)} "
+                f"such users (n_samples={X.shape[0]}, n_features={X.shape[1]}). Pass "
+                "more users or early_stopping=False."
+            )
+        rng = np.random.RandomState(self.random_state)
+        valid = np.sort(rng.choice(eligible, size=n_valid, replace=False))
+        train = np.setdiff1d(np.arange(X.shape[0]), valid)
+        fold_in, fold_out = holdout_split(X[valid], 0.2, random_state=self.random_state)
+        return CSRDataset(X[train]), CSRDataset(fold_in, fold_out)
+
+
+class RankingScoring(Callback):
+    """Record NDCG@k of the validation users after every epoch as ``valid_ndcg``.
+
+    The validation dataset's inputs are the users' fold-in, its targets their
+    held-out items; fold-in items are excluded from the ranking.
+
+    Parameters
+    ----------
+    k : int, default=100
+        List length.
+    """
+
+    def __init__(self, k=100):
+        self.k = k
+
+    def on_epoch_end(self, net, dataset_valid=None, **kwargs):
+        from .metrics import ndcg_at_k
+
+        if dataset_valid is None:
+            return
+        scores = np.concatenate(
+            [_first(out).numpy() for out in net.forward_iter(dataset_valid)]
+        )
+        value = ndcg_at_k(dataset_valid.y, scores, k=self.k, exclude=dataset_valid.X)
+        net.history.record("valid_ndcg", value)
+
+
+def _first(output):
+    return output[0] if isinstance(output, tuple) else output
+
+
+class VAENet(RecommenderNet):
+    """Mult-VAE / Mult-DAE net: multinomial likelihood plus an annealed KL term.
+
+    β grows linearly from 0 to ``anneal_cap`` over ``total_anneal_steps``
+    updates (Liang et al. 2018, section 2.2.2); the update counter is re-created
+    by ``initialize``, so it restarts with every fit.
+    """
+
+    def __init__(self, *args, anneal_cap=0.2, total_anneal_steps=200000, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.anneal_cap = anneal_cap
+        self.total_anneal_steps = total_anneal_steps
+
+    def initialize(self):
+        super().initialize()
+        self.n_updates_ = 0
+        return self
+
+    @property
+    def beta(self):
+        if self.total_anneal_steps <= 0:
+            return self.anneal_cap
+        return min(self.anneal_cap, self.n_updates_ / self.total_anneal_steps)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        from skorch.utils import to_tensor
+
+        from .nn import gaussian_kl, multinomial_nll
+
+        logits, mu, logvar = y_pred
+        loss = multinomial_nll(logits, to_tensor(y_true, device=self.device))
+        if self.module_.variational:
+            loss = loss + self.beta * gaussian_kl(mu, logvar)
+        return loss
+
+    def train_step(self, batch, **fit_params):
+        step = super().train_step(batch, **fit_params)
+        self.n_updates_ += 1
         return step

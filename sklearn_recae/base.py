@@ -154,6 +154,11 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
 
     _net_cls = None
     _non_negative = True
+    _early_stopping_monitor = ("valid_loss", True)  # (history key, lower is better)
+
+    def _validation_callbacks(self):
+        """Hook: callbacks that compute the early-stopping monitor."""
+        return []
 
     def _validate(self, X, reset):
         return check_interactions(
@@ -200,10 +205,14 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
 
         callbacks = [("divergence_guard", DivergenceGuard())]
         if self.early_stopping:
+            monitor, lower_is_better = self._early_stopping_monitor
+            callbacks += self._validation_callbacks()
             callbacks.append(
                 (
                     "early_stopping",
                     EarlyStopping(
+                        monitor=monitor,
+                        lower_is_better=lower_is_better,
                         patience=self.n_iter_no_change,
                         load_best=True,
                         sink=print if self.verbose else _silent,
@@ -278,6 +287,7 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
         out = np.empty(rows.shape, dtype=np.float32)
         start = 0
         for batch in self.net_.forward_iter(rows, training=False):
+            batch = batch[0] if isinstance(batch, tuple) else batch
             stop = start + batch.shape[0]
             out[start:stop] = batch.numpy()
             start = stop

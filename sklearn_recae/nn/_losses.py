@@ -73,3 +73,56 @@ class MaskedMSELoss(torch.nn.Module):
 
     def forward(self, y_pred, y_true):
         return masked_mse(y_pred, y_true, reduction=self.reduction)
+
+
+def multinomial_nll(logits, y_true):
+    """Multinomial negative log-likelihood, mean over rows (Liang et al. 2018, eq. 3).
+
+    Parameters
+    ----------
+    logits : torch.Tensor of shape (n_rows, n_items)
+        Unnormalised item scores.
+    y_true : torch.Tensor of shape (n_rows, n_items)
+        Interaction counts (or weights) per item.
+
+    Returns
+    -------
+    loss : torch.Tensor
+        ``-mean_u sum_i x_ui log softmax(logits_u)_i``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_recae.nn import multinomial_nll
+    >>> logits = torch.log(torch.tensor([[0.5, 0.25, 0.25]]))
+    >>> round(float(multinomial_nll(logits, torch.tensor([[1.0, 0.0, 1.0]]))), 4)
+    2.0794
+    """
+    return -(torch.log_softmax(logits, dim=1) * y_true).sum(dim=1).mean()
+
+
+def gaussian_kl(mu, logvar):
+    """KL(N(mu, exp(logvar)) || N(0, I)), summed over dimensions, mean over rows.
+
+    Parameters
+    ----------
+    mu : torch.Tensor of shape (n_rows, latent_dim)
+        Posterior means.
+    logvar : torch.Tensor of shape (n_rows, latent_dim)
+        Posterior log-variances.
+
+    Returns
+    -------
+    kl : torch.Tensor
+        A scalar.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_recae.nn import gaussian_kl
+    >>> float(gaussian_kl(torch.zeros(2, 3), torch.zeros(2, 3)))
+    0.0
+    >>> float(gaussian_kl(torch.ones(1, 2), torch.zeros(1, 2)))  # 0.5 * (1 + 1)
+    1.0
+    """
+    return 0.5 * (logvar.exp() + mu.square() - 1.0 - logvar).sum(dim=1).mean()

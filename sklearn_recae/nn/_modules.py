@@ -1,5 +1,6 @@
 """torch modules of the autoencoders: plain constructor arguments, forward only."""
 
+import torch
 from torch import nn
 
 ACTIVATIONS = {
@@ -113,3 +114,73 @@ class DeepRecModule(nn.Module):
 
     def forward(self, x):
         return self.decoder(self.dropout(self.encode(x)))
+
+
+def _mlp(sizes, activation):
+    """Linear layers with ``activation`` between them (none after the last)."""
+    layers = []
+    for position, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        if position:
+            layers.append(make_activation(activation))
+        layers.append(nn.Linear(n_in, n_out))
+    return nn.Sequential(*layers)
+
+
+class MultVAEModule(nn.Module):
+    """Variational autoencoder with a multinomial likelihood (Liang et al. 2018).
+
+    The input is L2-normalised per row, dropped out (``dropout``), encoded by
+    ``[n_items, *hidden_dims, 2 * latent_dim]`` into a Gaussian posterior, sampled
+    by the reparameterisation trick in training (the mean otherwise) and decoded by
+    the mirrored ``[latent_dim, *reversed(hidden_dims), n_items]`` into logits.
+
+    Parameters
+    ----------
+    n_items : int
+        Number of items.
+    hidden_dims : tuple of int, default=(600,)
+        Encoder hidden layers; the decoder mirrors them.
+    latent_dim : int, default=200
+        Dimension of the latent code.
+    dropout : float, default=0.5
+        Input dropout probability.
+    activation : str, default='tanh'
+        Activation between layers.
+    variational : bool, default=True
+        False gives Mult-DAE: a deterministic code and no KL term.
+    """
+
+    def __init__(
+        self,
+        n_items,
+        hidden_dims=(600,),
+        latent_dim=200,
+        dropout=0.5,
+        activation="tanh",
+        variational=True,
+    ):
+        super().__init__()
+        self.variational = variational
+        self.latent_dim = latent_dim
+        code = 2 * latent_dim if variational else latent_dim
+        self.encoder = _mlp([n_items, *hidden_dims, code], activation)
+        self.activation = make_activation(activation)
+        self.decoder = _mlp([latent_dim, *reversed(hidden_dims), n_items], activation)
+        self.dropout = nn.Dropout(dropout)
+
+    def encode(self, x):
+        """Posterior mean and log-variance (DAE: the code and zeros)."""
+        x = self.dropout(nn.functional.normalize(x, dim=1))
+        h = self.encoder(x)
+        if not self.variational:
+            return h, torch.zeros_like(h)
+        return h[:, : self.latent_dim], h[:, self.latent_dim :]
+
+    def forward(self, x):
+        mu, logvar = self.encode(x)
+        z = mu
+        if self.variational and self.training:
+            z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+        elif not self.variational:
+            z = self.activation(mu)
+        return self.decoder(z), mu, logvar

@@ -1,0 +1,378 @@
+"""Mult-VAE and Mult-DAE (Liang et al. 2018): autoencoders with a multinomial
+likelihood for top-N recommendation from implicit feedback."""
+
+from numbers import Integral, Real
+
+import torch
+from sklearn.utils import TransformerTags
+from sklearn.utils.validation import check_is_fitted
+
+from ._net import CSRDataset, RankingScoring, UserHoldoutSplit, VAENet
+from .base import TORCH_PARAMETER_CONSTRAINTS, BaseTorchRecommender
+from .nn import MultVAEModule
+from .nn._modules import ACTIVATIONS
+from .utils._validation import Interval, StrOptions
+
+_MULT_CONSTRAINTS = {
+    "hidden_dims": [tuple, list],
+    "latent_dim": [Interval(Integral, 1, None, closed="left")],
+    "dropout": [Interval(Real, 0, 1, closed="left")],
+    "activation": [StrOptions(set(ACTIVATIONS))],
+    "l2": [Interval(Real, 0, None, closed="left")],
+    **TORCH_PARAMETER_CONSTRAINTS,
+}
+
+
+class _MultAutoencoder(BaseTorchRecommender):
+    """Shared fit / predict / transform of Mult-VAE and Mult-DAE."""
+
+    _net_cls = VAENet
+    _module_cls = MultVAEModule
+    _variational = True
+    _early_stopping_monitor = ("valid_ndcg", False)
+
+    def _module_params(self, n_inputs):
+        return {
+            "n_items": n_inputs,
+            "hidden_dims": tuple(self.hidden_dims),
+            "latent_dim": self.latent_dim,
+            "dropout": self.dropout,
+            "activation": self.activation,
+            "variational": self._variational,
+        }
+
+    def _criterion(self):
+        return torch.nn.Identity  # unused: VAENet.get_loss computes the loss
+
+    def _optimizer_params(self, n_rows):
+        return {"weight_decay": self.l2}
+
+    def _train_split(self, seed):
+        if not self.early_stopping:
+            return None
+        return UserHoldoutSplit(self.validation_fraction, random_state=seed)
+
+    def _validation_callbacks(self):
+        return [("valid_ndcg", RankingScoring(k=100))]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags = TransformerTags(preserves_dtype=[])
+        return tags
+
+    def fit_transform(self, X, y=None):
+        """Fit, then return the code of each row of ``X`` (see :meth:`transform`).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_users, n_items)
+            Training interactions.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        codes : ndarray of shape (n_users, latent_dim)
+            Latent representations (float32).
+        """
+        return self.fit(X).transform(X)
+
+    def transform(self, X):
+        """The encoder's code of each row: the posterior mean for Mult-VAE.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_users, n_items)
+            Interactions of the users to encode.
+
+        Returns
+        -------
+        codes : ndarray of shape (n_users, latent_dim)
+            Latent representations (float32).
+        """
+        check_is_fitted(self)
+        X = self._validate(X, reset=False)
+        net = self.net_
+        net.module_.eval()
+        codes = []
+        with torch.no_grad():
+            for inputs, _ in net.get_iterator(CSRDataset(X), training=False):
+                codes.append(net.module_.encode(inputs.to(net.device))[0].cpu())
+        return torch.cat(codes).numpy()
+
+
+class MultVAE(_MultAutoencoder):
+    """Mult-VAE: a variational autoencoder with a multinomial likelihood.
+
+    Each user's interactions ``x`` are L2-normalised, dropped out and encoded into
+    a Gaussian posterior ``q(z|x)``; the decoder gives a softmax over items. The
+    objective (Liang et al. 2018, eq. 7) is the β-weighted ELBO
+
+    .. math::
+
+        \\mathcal{L}_\\beta(x) = \\mathbb{E}_{q(z|x)}[\\log p(x|z)]
+        - \\beta \\, \\mathrm{KL}(q(z|x) \\| p(z)),
+        \\quad \\log p(x|z) = \\sum_i x_i \\log \\pi_i(z)
+
+    with β annealed linearly from 0 to ``anneal_cap`` over ``total_anneal_steps``
+    updates (the counter restarts with every ``fit``). Scores are the decoder's
+    logits at the posterior mean, so the model is inductive: any user is scored
+    from their interactions. Values of ``X`` are used as counts; binarize first
+    for the paper's setting.
+
+    With ``early_stopping=True`` (the default), ``validation_fraction`` of the
+    users are held out; after every epoch the NDCG@100 of their held-out 20%
+    given the rest (``valid_ndcg`` in ``history_``) is measured, and the weights
+    of the best epoch are kept (skorch's ``EarlyStopping`` with ``load_best``),
+    stopping after ``n_iter_no_change`` epochs without improvement. Memory: one
+    dense batch of ``batch_size`` users at a time.
+
+    Parameters
+    ----------
+    hidden_dims : tuple of int, default=(600,)
+        Encoder hidden layers, [I-600-200-600-I] in the paper.
+    latent_dim : int, default=200
+        Dimension of the latent code.
+    dropout : float, default=0.5
+        Input dropout probability.
+    activation : str, default='tanh'
+        Activation between layers.
+    anneal_cap : float, default=0.2
+        Largest β.
+    total_anneal_steps : int, default=200000
+        Updates over which β grows from 0 to ``anneal_cap``; 0 fixes β.
+    l2 : float, default=0.0
+        Weight decay.
+    lr : float, default=1e-3
+        Learning rate.
+    lr_decay : float, default=0.5
+        Factor applied to the learning rate every ``lr_decay_every`` epochs.
+    lr_decay_every : int or None, default=None
+        Epochs between learning-rate decays; None keeps it constant.
+    max_epochs : int, default=200
+        Number of passes over the training users.
+    batch_size : int, default=500
+        Users per mini-batch.
+    optimizer : {'adam', 'adamw', 'sgd', 'adagrad', 'rmsprop'} or class, \
+            default='adam'
+        torch optimizer.
+    early_stopping : bool, default=True
+        Keep the epoch with the best validation NDCG@100 (see above).
+    validation_fraction : float, default=0.1
+        Share of users held out for validation.
+    n_iter_no_change : int, default=20
+        Epochs without improvement before stopping.
+    device : {'cpu', 'cuda', 'auto'} or str, default='cpu'
+        torch device.
+    random_state : int, RandomState instance or None, default=None
+        Seed of initialisation, dropout, sampling, shuffling and validation split.
+    verbose : int, default=0
+        0: silent; 1: skorch's epoch table; 2: also skorch's progress bar.
+    callbacks : list of (str, skorch Callback) or None, default=None
+        Extra skorch callbacks.
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+        The trained skorch net.
+    history_ : skorch.History
+        Per-epoch losses and ``valid_ndcg``.
+    n_features_in_ : int
+        Number of items.
+
+    References
+    ----------
+    .. [1] D. Liang, R. G. Krishnan, M. D. Hoffman, T. Jebara. "Variational
+       Autoencoders for Collaborative Filtering." WWW 2018.
+       https://doi.org/10.1145/3178876.3186150
+
+    Examples
+    --------
+    >>> from sklearn_recae import MultVAE
+    >>> from sklearn_recae.datasets import make_interactions
+    >>> X = make_interactions(n_users=100, n_items=40, values="binary",
+    ...                       random_state=0)
+    >>> model = MultVAE(hidden_dims=(16,), latent_dim=4, max_epochs=2,
+    ...                 random_state=0).fit(X)
+    >>> model.recommend(X[:2], k=3).shape, model.transform(X[:2]).shape
+    ((2, 3), (2, 4))
+    """
+
+    _parameter_constraints = {
+        **_MULT_CONSTRAINTS,
+        "anneal_cap": [Interval(Real, 0, None, closed="left")],
+        "total_anneal_steps": [Interval(Integral, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        hidden_dims=(600,),
+        *,
+        latent_dim=200,
+        dropout=0.5,
+        activation="tanh",
+        anneal_cap=0.2,
+        total_anneal_steps=200000,
+        l2=0.0,
+        lr=1e-3,
+        lr_decay=0.5,
+        lr_decay_every=None,
+        max_epochs=200,
+        batch_size=500,
+        optimizer="adam",
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=20,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+        callbacks=None,
+    ):
+        self.hidden_dims = hidden_dims
+        self.latent_dim = latent_dim
+        self.dropout = dropout
+        self.activation = activation
+        self.anneal_cap = anneal_cap
+        self.total_anneal_steps = total_anneal_steps
+        self.l2 = l2
+        self.lr = lr
+        self.lr_decay = lr_decay
+        self.lr_decay_every = lr_decay_every
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.optimizer = optimizer
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.callbacks = callbacks
+
+    def _net_params(self):
+        return {
+            "anneal_cap": self.anneal_cap,
+            "total_anneal_steps": self.total_anneal_steps,
+        }
+
+
+class MultDAE(_MultAutoencoder):
+    """Mult-DAE: the denoising autoencoder with a multinomial likelihood.
+
+    The deterministic counterpart of :class:`MultVAE` (Liang et al. 2018,
+    section 2.3): L2-normalised input with dropout, one tanh code layer of
+    ``latent_dim`` units ([I-200-I] in the paper), a softmax over items and the
+    multinomial log-likelihood, with weight decay ``l2``. Early stopping keeps
+    the epoch with the best validation NDCG@100, as for :class:`MultVAE`.
+
+    Parameters
+    ----------
+    hidden_dims : tuple of int, default=()
+        Extra encoder hidden layers before the code (none in the paper).
+    latent_dim : int, default=200
+        Code size.
+    dropout : float, default=0.5
+        Input dropout probability.
+    activation : str, default='tanh'
+        Activation of the code and hidden layers.
+    l2 : float, default=1e-5
+        Weight decay.
+    lr : float, default=1e-3
+        Learning rate.
+    lr_decay : float, default=0.5
+        Factor applied to the learning rate every ``lr_decay_every`` epochs.
+    lr_decay_every : int or None, default=None
+        Epochs between learning-rate decays; None keeps it constant.
+    max_epochs : int, default=200
+        Number of passes over the training users.
+    batch_size : int, default=500
+        Users per mini-batch.
+    optimizer : {'adam', 'adamw', 'sgd', 'adagrad', 'rmsprop'} or class, \
+            default='adam'
+        torch optimizer.
+    early_stopping : bool, default=True
+        Keep the epoch with the best validation NDCG@100.
+    validation_fraction : float, default=0.1
+        Share of users held out for validation.
+    n_iter_no_change : int, default=20
+        Epochs without improvement before stopping.
+    device : {'cpu', 'cuda', 'auto'} or str, default='cpu'
+        torch device.
+    random_state : int, RandomState instance or None, default=None
+        Seed of initialisation, dropout, shuffling and the validation split.
+    verbose : int, default=0
+        0: silent; 1: skorch's epoch table; 2: also skorch's progress bar.
+    callbacks : list of (str, skorch Callback) or None, default=None
+        Extra skorch callbacks.
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+        The trained skorch net.
+    history_ : skorch.History
+        Per-epoch losses and ``valid_ndcg``.
+    n_features_in_ : int
+        Number of items.
+
+    References
+    ----------
+    .. [1] D. Liang, R. G. Krishnan, M. D. Hoffman, T. Jebara. "Variational
+       Autoencoders for Collaborative Filtering." WWW 2018.
+       https://doi.org/10.1145/3178876.3186150
+
+    Examples
+    --------
+    >>> from sklearn_recae import MultDAE
+    >>> from sklearn_recae.datasets import make_interactions
+    >>> X = make_interactions(n_users=100, n_items=40, values="binary",
+    ...                       random_state=0)
+    >>> MultDAE(latent_dim=8, max_epochs=2, random_state=0).fit(X).predict(X[:2]).shape
+    (2, 40)
+    """
+
+    _variational = False
+    _parameter_constraints = dict(_MULT_CONSTRAINTS)
+
+    def __init__(
+        self,
+        hidden_dims=(),
+        *,
+        latent_dim=200,
+        dropout=0.5,
+        activation="tanh",
+        l2=1e-5,
+        lr=1e-3,
+        lr_decay=0.5,
+        lr_decay_every=None,
+        max_epochs=200,
+        batch_size=500,
+        optimizer="adam",
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=20,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+        callbacks=None,
+    ):
+        self.hidden_dims = hidden_dims
+        self.latent_dim = latent_dim
+        self.dropout = dropout
+        self.activation = activation
+        self.l2 = l2
+        self.lr = lr
+        self.lr_decay = lr_decay
+        self.lr_decay_every = lr_decay_every
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.optimizer = optimizer
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.callbacks = callbacks
+
+    def _net_params(self):
+        return {"anneal_cap": 0.0, "total_anneal_steps": 0}

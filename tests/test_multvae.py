@@ -1,0 +1,101 @@
+"""Mult-VAE and Mult-DAE: annealing, early stopping on validation NDCG, contract."""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+
+from sklearn_recae import MultDAE, MultVAE
+from sklearn_recae.metrics import ndcg_scorer
+from sklearn_recae.model_selection import UserKFold
+
+FAST = dict(latent_dim=8, max_epochs=4, batch_size=64, random_state=0)
+MODELS = {
+    "multvae": lambda **kw: MultVAE(hidden_dims=(32,), **{**FAST, **kw}),
+    "multdae": lambda **kw: MultDAE(**{**FAST, **kw}),
+}
+
+
+@pytest.fixture(scope="module")
+def fitted(binary):
+    return {name: make().fit(binary) for name, make in MODELS.items()}
+
+
+def test_beta_anneals_linearly_and_restarts_with_each_fit(binary):
+    """300 users, 10% held out for validation -> 270 training users, batches of
+    64 -> 5 updates an epoch; after 3 epochs beta = min(cap, 15 / steps)."""
+    model = MODELS["multvae"](max_epochs=3, total_anneal_steps=30, anneal_cap=0.9)
+    model.fit(binary)
+    assert model.net_.n_updates_ == 15
+    assert model.net_.beta == pytest.approx(0.5)
+    model.set_params(total_anneal_steps=10).fit(binary)
+    assert model.net_.n_updates_ == 15  # the counter restarted
+    assert model.net_.beta == pytest.approx(0.9)  # capped
+
+
+def test_kl_term_only_for_the_variational_model(binary):
+    vae = MODELS["multvae"](max_epochs=1).fit(binary)
+    dae = MODELS["multdae"](max_epochs=1).fit(binary)
+    assert vae.net_.module_.variational and not dae.net_.module_.variational
+    assert dae.net_.beta == 0.0
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_early_stopping_keeps_the_best_validation_epoch(binary, name):
+    model = MODELS[name](max_epochs=12, n_iter_no_change=2, lr=0.05).fit(binary)
+    ndcg = model.history_[:, "valid_ndcg"]
+    best = int(np.argmax(ndcg))
+    assert len(ndcg) <= 12
+    # the kept weights reproduce the best epoch's validation NDCG
+    from sklearn_recae._net import RankingScoring
+
+    net = model.net_
+    _, valid = net.train_split(net.get_dataset(model._validate(binary, False)))
+    RankingScoring().on_epoch_end(net, dataset_valid=valid)
+    assert net.history[-1, "valid_ndcg"] == pytest.approx(ndcg[best])
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_determinism_pickle_clone(binary, fitted, name):
+    state = torch.random.get_rng_state()
+    again = MODELS[name]().fit(binary)
+    assert torch.equal(state, torch.random.get_rng_state())
+    np.testing.assert_array_equal(again.predict(binary), fitted[name].predict(binary))
+    restored = pickle.loads(pickle.dumps(fitted[name]))
+    np.testing.assert_array_equal(restored.predict(binary),
+                                  fitted[name].predict(binary))
+    assert not hasattr(clone(fitted[name]), "net_")
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_transform_gives_the_code_and_predict_is_row_independent(
+    binary, fitted, name
+):
+    model = fitted[name]
+    assert model.transform(binary[:5]).shape == (5, 8)
+    np.testing.assert_allclose(model.transform(binary[:5]),
+                               model.transform(binary)[:5], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(model.predict(binary[10:20]),
+                               model.predict(binary)[10:20], rtol=1e-5, atol=1e-5)
+
+
+def test_beats_popularity_on_planted_structure(binary, fitted):
+    from sklearn_recae.metrics import ndcg_at_k
+    from sklearn_recae.model_selection import holdout_split
+
+    model = MODELS["multvae"](max_epochs=30, lr=0.01).fit(binary[:240])
+    X_in, X_out = holdout_split(binary[240:], random_state=0)
+    popularity = np.tile(np.asarray(binary[:240].sum(axis=0)), (60, 1))
+    assert ndcg_at_k(X_out, model.predict(X_in), k=10, exclude=X_in) > ndcg_at_k(
+        X_out, popularity, k=10, exclude=X_in)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_grid_search_over_user_splits(binary, name):
+    search = GridSearchCV(MODELS[name](max_epochs=2), {"dropout": [0.2, 0.5]},
+                          cv=UserKFold(3), scoring=ndcg_scorer(k=20)).fit(binary)
+    scores = search.cv_results_["mean_test_score"]
+    assert np.isfinite(scores).all() and ((scores > 0) & (scores <= 1)).all()
