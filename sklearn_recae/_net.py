@@ -1,8 +1,8 @@
 """Private skorch glue: CSR batches, entry holdout for validation, guards.
 
 Overrides only skorch's documented extension points (``get_dataset``,
-``get_iterator``, ``train_step``); the training loop, callbacks, early stopping,
-history and progress bar are skorch's.
+``get_iterator``, ``get_loss``, ``train_step``, ``initialize``); the training
+loop, callbacks, early stopping, history and progress bar are skorch's.
 """
 
 import math
