@@ -183,15 +183,23 @@ class RankingScoring(Callback):
         self.k = k
 
     def on_epoch_end(self, net, dataset_valid=None, **kwargs):
-        from .metrics import ndcg_at_k
+        from .metrics._ranking import RANKING_METRICS, ranking_hits
 
         if dataset_valid is None:
             return
-        scores = np.concatenate(
-            [_first(out).numpy() for out in net.forward_iter(dataset_valid)]
-        )
-        value = ndcg_at_k(dataset_valid.y, scores, k=self.k, exclude=dataset_valid.X)
-        net.history.record("valid_ndcg", value)
+        values, start = [], 0
+        for output in net.forward_iter(dataset_valid):  # one batch of users at a time
+            scores = _first(output).numpy()
+            rows = slice(start, start + scores.shape[0])
+            start = rows.stop
+            for hits, n_relevant in ranking_hits(
+                dataset_valid.y[rows], scores, self.k, dataset_valid.X[rows]
+            ):
+                keep = n_relevant > 0
+                values.append(
+                    RANKING_METRICS["ndcg"](hits[keep], n_relevant[keep], self.k)
+                )
+        net.history.record("valid_ndcg", float(np.concatenate(values).mean()))
 
 
 def _first(output):

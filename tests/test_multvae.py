@@ -58,6 +58,22 @@ def test_early_stopping_keeps_the_best_validation_epoch(binary, name):
     assert net.history[-1, "valid_ndcg"] == pytest.approx(ndcg[best])
 
 
+def test_ranking_scoring_equals_ndcg_on_whole_score_matrix(binary, fitted):
+    """The callback scores validation users batch by batch; the mean must equal
+    ndcg_at_k over the whole (users x items) score matrix."""
+    from sklearn_recae._net import CSRDataset, RankingScoring
+    from sklearn_recae.metrics import ndcg_at_k
+    from sklearn_recae.model_selection import holdout_split
+
+    model = fitted["multvae"]
+    fold_in, fold_out = holdout_split(binary, random_state=3)
+    RankingScoring(k=10).on_epoch_end(
+        model.net_, dataset_valid=CSRDataset(fold_in, fold_out)
+    )
+    expected = ndcg_at_k(fold_out, model.predict(fold_in), k=10, exclude=fold_in)
+    assert model.net_.history[-1, "valid_ndcg"] == pytest.approx(expected)
+
+
 @pytest.mark.parametrize("name", MODELS)
 def test_determinism_pickle_clone(binary, fitted, name):
     state = torch.random.get_rng_state()
@@ -65,21 +81,22 @@ def test_determinism_pickle_clone(binary, fitted, name):
     assert torch.equal(state, torch.random.get_rng_state())
     np.testing.assert_array_equal(again.predict(binary), fitted[name].predict(binary))
     restored = pickle.loads(pickle.dumps(fitted[name]))
-    np.testing.assert_array_equal(restored.predict(binary),
-                                  fitted[name].predict(binary))
+    np.testing.assert_array_equal(
+        restored.predict(binary), fitted[name].predict(binary)
+    )
     assert not hasattr(clone(fitted[name]), "net_")
 
 
 @pytest.mark.parametrize("name", MODELS)
-def test_transform_gives_the_code_and_predict_is_row_independent(
-    binary, fitted, name
-):
+def test_transform_gives_the_code_and_predict_is_row_independent(binary, fitted, name):
     model = fitted[name]
     assert model.transform(binary[:5]).shape == (5, 8)
-    np.testing.assert_allclose(model.transform(binary[:5]),
-                               model.transform(binary)[:5], rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(model.predict(binary[10:20]),
-                               model.predict(binary)[10:20], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        model.transform(binary[:5]), model.transform(binary)[:5], rtol=1e-5, atol=1e-6
+    )
+    np.testing.assert_allclose(
+        model.predict(binary[10:20]), model.predict(binary)[10:20], rtol=1e-5, atol=1e-5
+    )
 
 
 def test_beats_popularity_on_planted_structure(binary, fitted):
@@ -90,12 +107,17 @@ def test_beats_popularity_on_planted_structure(binary, fitted):
     X_in, X_out = holdout_split(binary[240:], random_state=0)
     popularity = np.tile(np.asarray(binary[:240].sum(axis=0)), (60, 1))
     assert ndcg_at_k(X_out, model.predict(X_in), k=10, exclude=X_in) > ndcg_at_k(
-        X_out, popularity, k=10, exclude=X_in)
+        X_out, popularity, k=10, exclude=X_in
+    )
 
 
 @pytest.mark.parametrize("name", MODELS)
 def test_grid_search_over_user_splits(binary, name):
-    search = GridSearchCV(MODELS[name](max_epochs=2), {"dropout": [0.2, 0.5]},
-                          cv=UserKFold(3), scoring=ndcg_scorer(k=20)).fit(binary)
+    search = GridSearchCV(
+        MODELS[name](max_epochs=2),
+        {"dropout": [0.2, 0.5]},
+        cv=UserKFold(3),
+        scoring=ndcg_scorer(k=20),
+    ).fit(binary)
     scores = search.cv_results_["mean_test_score"]
     assert np.isfinite(scores).all() and ((scores > 0) & (scores <= 1)).all()
