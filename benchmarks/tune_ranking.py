@@ -1,4 +1,4 @@
-"""NDCG@100 of Mult-VAE settings on S1's validation users (never the test users).
+"""NDCG@100 of Mult-VAE / Mult-DAE / CDAE settings on S1's validation users (never the test users).
 
 Usage (from benchmarks/)::
 
@@ -13,7 +13,7 @@ import time
 
 from _common import protocol_s1
 
-from sklearn_recae import MultDAE, MultVAE  # noqa: F401  (usable in the dicts)
+from sklearn_recae import CDAE, MultDAE, MultVAE  # noqa: F401  (usable in the dicts)
 from sklearn_recae.metrics import ndcg_at_k
 
 

@@ -2,6 +2,7 @@
 
 from . import base, datasets, metrics, model_selection
 from ._autorec import AutoRec
+from ._cdae import CDAE
 from ._deeprec import DeepRec
 from ._ease import EASE
 from ._multvae import MultDAE, MultVAE
@@ -10,6 +11,7 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "AutoRec",
+    "CDAE",
     "DeepRec",
     "EASE",
     "MultDAE",

@@ -22,7 +22,9 @@ class CSRDataset(torch.utils.data.Dataset):
 
     Indexed by a list of row indices (a whole batch), it returns the dense
     float32 ``(inputs, targets)`` of those rows; ``targets`` are the inputs
-    unless a second matrix ``y`` (e.g. held-out entries) is given.
+    unless a second matrix ``y`` (e.g. held-out entries) is given. With
+    ``users``, the inputs are the dict ``{"x": rows, "users": user ids}`` that
+    skorch passes to the module as keyword arguments (CDAE's user node).
 
     Parameters
     ----------
@@ -30,20 +32,30 @@ class CSRDataset(torch.utils.data.Dataset):
         Input rows.
     y : scipy.sparse.csr_matrix of shape (n_rows, n_columns), default=None
         Target rows; None means ``X``.
+    users : ndarray of shape (n_rows,), default=None
+        Training-user id of each row, -1 for a user unknown to the model.
     """
 
-    def __init__(self, X, y=None):
+    def __init__(self, X, y=None, users=None):
         self.X = X
         self.y = y
+        self.users = users
 
     def __len__(self):
         return self.X.shape[0]
 
     def __getitem__(self, rows):
         inputs = torch.from_numpy(self.X[rows].toarray())
-        if self.y is None:
-            return inputs, inputs
-        return inputs, torch.from_numpy(self.y[rows].toarray())
+        targets = inputs if self.y is None else torch.from_numpy(self.y[rows].toarray())
+        if self.users is not None:
+            inputs = {"x": inputs, "users": torch.from_numpy(self.users[rows])}
+        return inputs, targets
+
+    def subset(self, rows):
+        """The dataset of ``rows`` only (users keep their ids)."""
+        users = None if self.users is None else self.users[rows]
+        y = None if self.y is None else self.y[rows]
+        return CSRDataset(self.X[rows], y, users)
 
 
 class EntryHoldoutSplit:
@@ -164,7 +176,8 @@ class UserHoldoutSplit:
         valid = np.sort(rng.choice(eligible, size=n_valid, replace=False))
         train = np.setdiff1d(np.arange(X.shape[0]), valid)
         fold_in, fold_out = holdout_split(X[valid], 0.2, random_state=self.random_state)
-        return CSRDataset(X[train]), CSRDataset(fold_in, fold_out)
+        unknown = None if dataset.users is None else np.full(n_valid, -1)
+        return dataset.subset(train), CSRDataset(fold_in, fold_out, unknown)
 
 
 class RankingScoring(Callback):
@@ -245,3 +258,34 @@ class VAENet(RecommenderNet):
         step = super().train_step(batch, **fit_params)
         self.n_updates_ += 1
         return step
+
+
+class CDAENet(RecommenderNet):
+    """CDAE net: rows carry user ids; the loss samples negatives in training.
+
+    Data passed by the estimator for training already carries the training
+    users' ids (a :class:`CSRDataset` with ``users``); any other matrix (predict,
+    validation users) is made of users unknown to the model (id -1), whose
+    vectors the module folds in.
+    """
+
+    def __init__(self, *args, loss="logistic", negative_ratio=5.0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.loss = loss
+        self.negative_ratio = negative_ratio
+
+    def get_dataset(self, X, y=None):
+        if isinstance(X, torch.utils.data.Dataset):
+            return X
+        dataset = super().get_dataset(X, y)
+        dataset.users = np.full(X.shape[0], -1)
+        return dataset
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        from skorch.utils import to_tensor
+
+        from .nn import negative_weights, weighted_entry_loss
+
+        y_true = to_tensor(y_true, device=self.device)
+        weights = negative_weights(y_true, self.negative_ratio, sample=training)
+        return weighted_entry_loss(y_pred, y_true, weights, self.loss)

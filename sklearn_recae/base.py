@@ -176,6 +176,10 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
     def _prepare(self, X):
         """Hook: record what the model needs from the training matrix."""
 
+    def _training_data(self, rows):
+        """Hook: what ``net.fit`` receives (the rows, or a dataset built on them)."""
+        return rows
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Train the network on the rows of ``X`` with skorch.
@@ -279,7 +283,7 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
         with torch.random.fork_rng(devices=cuda):
             torch.manual_seed(seed)
             net = self._build_net(rows, device, seed)
-            net.fit(rows, None)
+            net.fit(self._training_data(rows), None)
         return net
 
     def _forward(self, rows):

@@ -1,6 +1,6 @@
 """Fast test instances of every public estimator and their expected check failures."""
 
-from sklearn_recae import EASE, AutoRec, DeepRec, MultDAE, MultVAE
+from sklearn_recae import CDAE, EASE, AutoRec, DeepRec, MultDAE, MultVAE
 
 _TINY_NET = dict(max_epochs=2, batch_size=16, random_state=0)
 
@@ -15,6 +15,7 @@ def all_estimators():
         DeepRec(hidden_dims=(6, 4), optimizer="adam", lr=1e-3, **_TINY_NET),
         MultVAE(hidden_dims=(6,), latent_dim=3, **_TINY_NET),
         MultDAE(latent_dim=3, **_TINY_NET),
+        CDAE(latent_dim=3, **_TINY_NET),
     ]
 
 
@@ -61,6 +62,6 @@ _ITEM_AUTOREC_XFAILS = {
 def expected_failed_checks(estimator):
     if isinstance(estimator, AutoRec) and estimator.variant == "item":
         return _ITEM_AUTOREC_XFAILS
-    if isinstance(estimator, (AutoRec, DeepRec, MultVAE, MultDAE)):
+    if isinstance(estimator, (AutoRec, CDAE, DeepRec, MultVAE, MultDAE)):
         return _NEURAL_XFAILS
     return _RECOMMENDER_XFAILS

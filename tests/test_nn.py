@@ -1,5 +1,6 @@
 """Engine-only tests: losses against hand computation, module shapes."""
 
+import numpy as np
 import pytest
 import torch
 
@@ -60,3 +61,66 @@ def test_deeprec_module_mirrors_the_encoder():
 def test_unknown_activation():
     with pytest.raises(ValueError, match="Unknown activation 'swish'"):
         AutoRecModule(3, activation="swish")
+
+
+def test_negative_weights_draw_only_unobserved_items():
+    from sklearn_recae.nn import negative_weights
+
+    torch.manual_seed(0)
+    y = (torch.rand(200, 500) < 0.05).float()
+    weights = negative_weights(y, 3.0)
+    assert torch.all(weights[y != 0] == 1)  # every observed item is kept
+    negatives = (weights == 1) & (y == 0)
+    assert set(weights.unique().tolist()) <= {0.0, 1.0}
+    # about 3 negatives per positive, per row on average
+    ratio = negatives.sum() / (y != 0).sum()
+    assert 2.8 < float(ratio) < 3.2
+
+
+def test_negative_weights_expectation_and_all_items():
+    from sklearn_recae.nn import negative_weights
+
+    y = torch.tensor([[1.0, 0.0, 0.0, 0.0, 0.0], [1.0, 1.0, 1.0, 0.0, 0.0]])
+    expected = torch.tensor([[1.0, 0.5, 0.5, 0.5, 0.5], [1.0, 1.0, 1.0, 1.0, 1.0]])
+    torch.testing.assert_close(negative_weights(y, 2.0, sample=False), expected)
+    assert torch.equal(negative_weights(y, None), torch.ones_like(y))
+
+
+def test_weighted_entry_loss_by_hand():
+    from sklearn_recae.nn import weighted_entry_loss
+
+    logits = torch.tensor([[0.0, 2.0], [1.0, -1.0]])
+    y = torch.tensor([[1.0, 0.0], [0.0, 3.0]])  # targets are y != 0
+    weights = torch.tensor([[1.0, 0.5], [0.0, 1.0]])
+    log2 = float(np.log(2))
+    logistic = (log2 + 0.5 * float(np.log1p(np.exp(2.0))) + float(np.log1p(np.e))) / 2
+    assert float(weighted_entry_loss(logits, y, weights)) == pytest.approx(logistic)
+    squared = (1.0 + 0.5 * 4.0 + 4.0) / 2
+    assert float(weighted_entry_loss(logits, y, weights, "squared")) == pytest.approx(
+        squared
+    )
+    with pytest.raises(ValueError, match="'logistic' or 'squared'"):
+        weighted_entry_loss(logits, y, weights, "hinge")
+
+
+def test_cdae_module_user_node_and_fold_in():
+    from sklearn_recae.nn import CDAEModule, negative_weights, weighted_entry_loss
+
+    torch.manual_seed(0)
+    module = CDAEModule(n_items=30, n_users=4, latent_dim=5, fold_in_steps=0).eval()
+    module.user_embedding.weight.data.normal_()
+    x = (torch.rand(4, 30) < 0.3).float()
+    hidden = module.encoder(x)
+    known = module.decoder(module.activation(hidden + module.user_embedding.weight))
+    torch.testing.assert_close(module(x, torch.arange(4)), known)
+    user_free = module.decoder(module.activation(hidden))
+    torch.testing.assert_close(module(x, torch.full((4,), -1)), user_free)
+    # the fold-in lowers each unseen user's expected loss below the user-free one
+    module.fold_in_steps = 30
+    folded = module(x, torch.full((4,), -1))
+    weights = negative_weights(x, module.negative_ratio, sample=False)
+    for row in range(4):
+        rows = slice(row, row + 1)
+        assert weighted_entry_loss(folded[rows], x[rows], weights[rows]) < (
+            weighted_entry_loss(user_free[rows], x[rows], weights[rows])
+        )

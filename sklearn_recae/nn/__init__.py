@@ -6,11 +6,14 @@ from ._losses import (
     masked_mse,
     masked_squared_error,
     multinomial_nll,
+    negative_weights,
+    weighted_entry_loss,
 )
-from ._modules import AutoRecModule, DeepRecModule, MultVAEModule
+from ._modules import AutoRecModule, CDAEModule, DeepRecModule, MultVAEModule
 
 __all__ = [
     "AutoRecModule",
+    "CDAEModule",
     "DeepRecModule",
     "MaskedMSELoss",
     "MultVAEModule",
@@ -18,4 +21,6 @@ __all__ = [
     "masked_mse",
     "masked_squared_error",
     "multinomial_nll",
+    "negative_weights",
+    "weighted_entry_loss",
 ]

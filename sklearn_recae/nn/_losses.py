@@ -126,3 +126,88 @@ def gaussian_kl(mu, logvar):
     1.0
     """
     return 0.5 * (logvar.exp() + mu.square() - 1.0 - logvar).sum(dim=1).mean()
+
+
+def negative_weights(y_true, negative_ratio, sample=True):
+    """Entry weights of CDAE's loss: observed items plus sampled negatives.
+
+    Each row keeps all its observed (non-zero) items and, among its unobserved
+    items, about ``negative_ratio`` times as many negatives as it has
+    positives (Wu et al. 2016, section 4.3): every unobserved item is drawn
+    independently with probability ``min(1, ratio * n_pos / n_unobserved)``,
+    so negatives never include an observed item. ``sample=False`` returns
+    that probability as the weight instead (the expectation of the sample).
+
+    Parameters
+    ----------
+    y_true : torch.Tensor of shape (n_rows, n_items)
+        Interactions; non-zero means observed.
+    negative_ratio : float or None
+        Negatives per positive; None weights every unobserved item by 1.
+    sample : bool, default=True
+        Draw the negatives (training) or return their expected weights.
+
+    Returns
+    -------
+    weights : torch.Tensor of shape (n_rows, n_items)
+        1 for observed items; 1 or 0 (sampled) or the probability for the others.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_recae.nn import negative_weights
+    >>> negative_weights(torch.tensor([[1.0, 0.0, 0.0]]), 1.0, sample=False)
+    tensor([[1.0000, 0.5000, 0.5000]])
+    """
+    positive = y_true != 0
+    if negative_ratio is None:
+        return torch.ones_like(y_true)
+    n_positive = positive.sum(dim=1, keepdim=True)
+    n_unobserved = (y_true.shape[1] - n_positive).clamp(min=1)
+    probability = (negative_ratio * n_positive / n_unobserved).clamp(max=1.0)
+    if sample:
+        drawn = torch.rand(y_true.shape, device=y_true.device) < probability
+        negatives = drawn.to(y_true.dtype)
+    else:
+        negatives = probability.to(y_true.dtype).expand_as(y_true)
+    return torch.where(positive, torch.ones_like(y_true), negatives)
+
+
+def weighted_entry_loss(logits, y_true, weights, loss="logistic"):
+    """CDAE's loss: weighted per-entry loss, summed over items, mean over rows.
+
+    Parameters
+    ----------
+    logits : torch.Tensor of shape (n_rows, n_items)
+        Network outputs before the output function.
+    y_true : torch.Tensor of shape (n_rows, n_items)
+        Interactions; targets are ``y_true != 0``.
+    weights : torch.Tensor of shape (n_rows, n_items)
+        Entry weights, e.g. from :func:`negative_weights`.
+    loss : {'logistic', 'squared'}, default='logistic'
+        ``'logistic'``: cross-entropy of ``sigmoid(logits)``; ``'squared'``:
+        squared error of the identity output (Wu et al. 2016, section 4.2).
+
+    Returns
+    -------
+    loss : torch.Tensor
+        A scalar.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_recae.nn import weighted_entry_loss
+    >>> y = torch.tensor([[1.0, 0.0]])
+    >>> float(weighted_entry_loss(torch.zeros(1, 2), y, torch.ones(1, 2), "squared"))
+    1.0
+    """
+    target = (y_true != 0).to(logits.dtype)
+    if loss == "logistic":
+        entries = torch.nn.functional.binary_cross_entropy_with_logits(
+            logits, target, reduction="none"
+        )
+    elif loss == "squared":
+        entries = (logits - target).square()
+    else:
+        raise ValueError(f"loss must be 'logistic' or 'squared', got {loss!r}.")
+    return (entries * weights).sum(dim=1).mean()

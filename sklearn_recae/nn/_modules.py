@@ -126,6 +126,14 @@ def _mlp(sizes, activation):
     return nn.Sequential(*layers)
 
 
+def _glorot_init(module):
+    """Liang et al.'s initialisation: Xavier-uniform weights, biases ~N(0, 0.001)."""
+    for layer in module.modules():
+        if isinstance(layer, nn.Linear):
+            nn.init.xavier_uniform_(layer.weight)
+            nn.init.trunc_normal_(layer.bias, std=0.001, a=-0.002, b=0.002)
+
+
 class MultVAEModule(nn.Module):
     """Variational autoencoder with a multinomial likelihood (Liang et al. 2018).
 
@@ -167,6 +175,7 @@ class MultVAEModule(nn.Module):
         self.activation = make_activation(activation)
         self.decoder = _mlp([latent_dim, *reversed(hidden_dims), n_items], activation)
         self.dropout = nn.Dropout(dropout)
+        _glorot_init(self)
 
     def encode(self, x):
         """Posterior mean and log-variance (DAE: the code and zeros)."""
@@ -184,3 +193,93 @@ class MultVAEModule(nn.Module):
         elif not self.variational:
             z = self.activation(mu)
         return self.decoder(z), mu, logvar
+
+
+class CDAEModule(nn.Module):
+    """Collaborative denoising autoencoder (Wu et al. 2016, eq. 4 and 5).
+
+    ``z_u = h(W^T corrupt(y_u) + V_u + b)`` and logits ``W' z_u + b'``: one
+    hidden layer whose input adds a per-user vector ``V_u`` (the user node).
+    Corruption is dropout with the unbiased ``1 / (1 - q)`` scaling, in
+    training only. Users are ids into the embedding of training users; id -1
+    marks a user the model has not seen, whose vector is folded in: starting
+    from zero, ``fold_in_steps`` Adam steps (learning rate ``fold_in_lr``) on
+    the same weighted loss with the expected negative weights and an L2 penalty
+    ``fold_in_l2 / 2 * ||V_u||^2``, the network's weights frozen. With
+    ``fold_in_steps=0`` unseen users get ``V_u = 0`` (the user-free network).
+
+    Parameters
+    ----------
+    n_items : int
+        Number of items.
+    n_users : int
+        Number of training users (rows of the user embedding).
+    latent_dim : int, default=50
+        Hidden units.
+    corruption : float, default=0.5
+        Input dropout probability ``q``.
+    activation : str, default='sigmoid'
+        Hidden activation ``h``.
+    loss : {'logistic', 'squared'}, default='logistic'
+        Loss of the fold-in.
+    negative_ratio : float or None, default=5.0
+        Negatives per positive in the fold-in's expected weights.
+    fold_in_steps : int, default=20
+        Gradient steps of the fold-in of unseen users.
+    fold_in_lr : float, default=0.1
+        Learning rate of the fold-in.
+    fold_in_l2 : float, default=1.0
+        L2 penalty of the fold-in.
+    """
+
+    def __init__(
+        self,
+        n_items,
+        n_users,
+        latent_dim=50,
+        corruption=0.5,
+        activation="sigmoid",
+        loss="logistic",
+        negative_ratio=5.0,
+        fold_in_steps=20,
+        fold_in_lr=0.1,
+        fold_in_l2=1.0,
+    ):
+        super().__init__()
+        self.corruption = nn.Dropout(corruption)
+        self.encoder = nn.Linear(n_items, latent_dim)
+        self.user_embedding = nn.Embedding(n_users, latent_dim)
+        nn.init.zeros_(self.user_embedding.weight)
+        self.activation = make_activation(activation)
+        self.decoder = nn.Linear(latent_dim, n_items)
+        self.loss = loss
+        self.negative_ratio = negative_ratio
+        self.fold_in_steps = fold_in_steps
+        self.fold_in_lr = fold_in_lr
+        self.fold_in_l2 = fold_in_l2
+
+    def forward(self, x, users):
+        encoded = self.encoder(self.corruption(x))
+        known = (users >= 0).unsqueeze(1)
+        vectors = self.user_embedding(users.clamp(min=0)) * known
+        if self.fold_in_steps and not bool(known.all()):
+            vectors = torch.where(known, vectors, self.fold_in(encoded.detach(), x))
+        return self.decoder(self.activation(encoded + vectors))
+
+    def fold_in(self, encoded, x):
+        """User vectors fitted to ``x`` with the network frozen (see above)."""
+        from ._losses import negative_weights, weighted_entry_loss
+
+        weights = negative_weights(x, self.negative_ratio, sample=False)
+        vectors = torch.zeros_like(encoded, requires_grad=True)
+        optimizer = torch.optim.Adam([vectors], lr=self.fold_in_lr)
+        with torch.enable_grad():
+            for _ in range(self.fold_in_steps):
+                logits = self.decoder(self.activation(encoded + vectors))
+                objective = weighted_entry_loss(logits, x, weights, self.loss) * len(
+                    x
+                ) + 0.5 * self.fold_in_l2 * vectors.square().sum()
+                (gradient,) = torch.autograd.grad(objective, vectors)
+                vectors.grad = gradient
+                optimizer.step()
+        return vectors.detach()

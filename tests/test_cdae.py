@@ -1,0 +1,115 @@
+"""CDAE: user node, fold-in of new users, negative sampling, contract."""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+
+from sklearn_recae import CDAE
+from sklearn_recae.metrics import ndcg_at_k, ndcg_scorer
+from sklearn_recae.model_selection import UserKFold, holdout_split
+
+FAST = dict(latent_dim=8, max_epochs=4, batch_size=64, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def fitted(binary):
+    return CDAE(**FAST).fit(binary)
+
+
+def test_user_vectors_are_learned_for_training_rows_only(binary, fitted):
+    vectors = fitted.user_vectors_
+    assert vectors.shape == (300, 8) and fitted.n_users_fit_ == 300
+    trained = np.abs(vectors).sum(axis=1) > 0
+    # the 30 validation users (10%) are never trained: their rows stay zero
+    assert trained.sum() == 270
+
+
+def test_training_loss_sees_only_observed_items_and_sampled_negatives(binary):
+    """Spy on the entry weights the net uses in training."""
+    from sklearn_recae import nn as engine
+
+    seen = []
+    original = engine.negative_weights
+
+    def spy(y_true, ratio, sample=True):
+        weights = original(y_true, ratio, sample)
+        if sample:
+            seen.append((y_true.clone(), weights.clone()))
+        return weights
+
+    engine.negative_weights = spy
+    try:
+        CDAE(**{**FAST, "max_epochs": 1}, negative_ratio=2.0).fit(binary)
+    finally:
+        engine.negative_weights = original
+    y, weights = map(torch.cat, zip(*seen, strict=True))
+    assert torch.all(weights[y != 0] == 1)
+    drawn = (weights == 1) & (y == 0)
+    assert 1.7 < float(drawn.sum() / (y != 0).sum()) < 2.3
+
+
+@pytest.mark.parametrize("steps", [0, 20])
+def test_predict_is_row_independent(binary, fitted, steps):
+    model = clone(fitted).set_params(fold_in_steps=steps).fit(binary)
+    np.testing.assert_allclose(
+        model.predict(binary[10:20]), model.predict(binary)[10:20], rtol=1e-4, atol=1e-5
+    )
+
+
+def test_fold_in_recovers_training_users_better_than_user_free(binary):
+    """Folded-in vectors of training rows are closer to the learned ones than 0."""
+    model = CDAE(**{**FAST, "max_epochs": 30, "lr": 0.01}).fit(binary)
+    module = model.net_.module_
+    x = torch.from_numpy(binary[:50].toarray())
+    folded = module.fold_in(module.encoder(x).detach(), x).numpy()
+    learned = model.user_vectors_[:50]
+    keep = np.abs(learned).sum(axis=1) > 0
+    assert np.linalg.norm(folded[keep] - learned[keep]) < np.linalg.norm(learned[keep])
+
+
+def test_early_stopping_keeps_the_best_validation_epoch(binary):
+    from sklearn_recae._net import RankingScoring
+
+    model = CDAE(**{**FAST, "max_epochs": 12}, n_iter_no_change=2, lr=0.05)
+    model.fit(binary)
+    ndcg = model.history_[:, "valid_ndcg"]
+    net = model.net_
+    _, valid = net.train_split(model._training_data(model._validate(binary, False)))
+    RankingScoring().on_epoch_end(net, dataset_valid=valid)
+    assert net.history[-1, "valid_ndcg"] == pytest.approx(max(ndcg), rel=1e-5)
+
+
+def test_determinism_pickle_clone(binary, fitted):
+    state = torch.random.get_rng_state()
+    again = CDAE(**FAST).fit(binary)
+    assert torch.equal(state, torch.random.get_rng_state())
+    np.testing.assert_array_equal(again.predict(binary), fitted.predict(binary))
+    restored = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(restored.predict(binary), fitted.predict(binary))
+    assert not hasattr(clone(fitted), "net_")
+
+
+@pytest.mark.parametrize("loss", ["logistic", "squared"])
+def test_beats_popularity_on_planted_structure(binary, loss):
+    model = CDAE(**{**FAST, "max_epochs": 30, "lr": 0.01}, loss=loss)
+    model.fit(binary[:240])
+    X_in, X_out = holdout_split(binary[240:], random_state=0)
+    popularity = np.tile(np.asarray(binary[:240].sum(axis=0)), (60, 1))
+    assert ndcg_at_k(X_out, model.predict(X_in), k=10, exclude=X_in) > ndcg_at_k(
+        X_out, popularity, k=10, exclude=X_in
+    )
+
+
+def test_grid_search_over_user_splits(binary):
+    search = GridSearchCV(
+        CDAE(**{**FAST, "max_epochs": 2}),
+        {"corruption": [0.2, 0.5]},
+        cv=UserKFold(3),
+        scoring=ndcg_scorer(k=20),
+    ).fit(binary)
+    scores = search.cv_results_["mean_test_score"]
+    assert np.isfinite(scores).all() and ((scores > 0) & (scores <= 1)).all()
