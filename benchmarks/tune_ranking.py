@@ -1,4 +1,4 @@
-"""NDCG@100 of Mult-VAE / Mult-DAE / CDAE settings on S1's validation users (never the test users).
+"""NDCG@100 of ranking-model settings on S1's validation users (never test users).
 
 Usage (from benchmarks/)::
 

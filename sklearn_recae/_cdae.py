@@ -31,8 +31,9 @@ class CDAE(BaseTorchRecommender):
     that user's expected loss (observed items plus negatives weighted by their
     sampling probability) with the network frozen and an L2 penalty
     ``fold_in_l2 / 2 * ||V_u||^2``. A training user's row gets a vector fitted
-    to the same row, so it is recommended as in training without needing an id. ``fold_in_steps=0`` is
-    the explicit user-free path: ``V_u = 0``, a plain denoising autoencoder.
+    to the same row, so it is recommended as in training without needing an
+    id. ``fold_in_steps=0`` is the explicit user-free path: ``V_u = 0``, a
+    plain denoising autoencoder.
     The learned training vectors are in ``user_vectors_``.
 
     With ``early_stopping=True`` (the default), ``validation_fraction`` of the

@@ -276,9 +276,10 @@ class CDAEModule(nn.Module):
         with torch.enable_grad():
             for _ in range(self.fold_in_steps):
                 logits = self.decoder(self.activation(encoded + vectors))
-                objective = weighted_entry_loss(logits, x, weights, self.loss) * len(
-                    x
-                ) + 0.5 * self.fold_in_l2 * vectors.square().sum()
+                objective = (
+                    weighted_entry_loss(logits, x, weights, self.loss) * len(x)
+                    + 0.5 * self.fold_in_l2 * vectors.square().sum()
+                )
                 (gradient,) = torch.autograd.grad(objective, vectors)
                 vectors.grad = gradient
                 optimizer.step()
