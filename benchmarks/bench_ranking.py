@@ -3,10 +3,10 @@
 Usage::
 
     python benchmarks/bench_ranking.py --data ../shared/data/ml-1m/ratings.csv.gz \
-        --models multvae multdae ease --protocols S1 T1
+        --models multvae multdae cdae ease --protocols S1 T1
 
-Models run with their defaults and random_state=0 (EASE with λ=500). Mult-VAE and
-Mult-DAE keep the epoch with the best NDCG@100 on users held out of their
+Models run with their defaults and random_state=0 (EASE with λ=500). Mult-VAE,
+Mult-DAE and CDAE keep the epoch with the best NDCG@100 on users held out of their
 training users (their built-in early stopping); the test users are only scored.
 Writes ``benchmarks/results/ranking_<protocol>.{json,md}``.
 """
@@ -17,11 +17,12 @@ import time
 import numpy as np
 from _common import environment, protocol_s1, protocol_t1, ranking_report, write_results
 
-from sklearn_recae import EASE, MultDAE, MultVAE
+from sklearn_recae import CDAE, EASE, MultDAE, MultVAE
 
 MODELS = {
     "multvae": lambda: MultVAE(random_state=0),
     "multdae": lambda: MultDAE(random_state=0),
+    "cdae": lambda: CDAE(random_state=0),
     "ease": lambda: EASE(l2=500.0),
 }
 
