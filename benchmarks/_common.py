@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import scipy
+import scipy.sparse as sp
 import sklearn
 import torch
 
@@ -68,6 +69,44 @@ def protocol_s1(path, seed=98765, n_heldout_users=600):
     for name, part in (("valid", valid_rows), ("test", test_rows)):
         fold_in, fold_out = holdout_split(
             X[part][:, items], 0.2, random_state=seed, rounding="floor"
+        )
+        split[f"{name}_in"], split[f"{name}_out"] = fold_in, fold_out
+    return split
+
+
+def protocol_q1(path, seed=12345, n_heldout_users=750):
+    """Q1: S1's filter, at most 1,000 events per user, ordered by timestamp.
+
+    Values of every matrix are the events' timestamp ranks (1 = earliest; exact
+    in float32, unlike raw UNIX times; ties in time keep item order); held-out
+    users keep their first ``int(0.8 n)`` events as fold-in, the rest as
+    fold-out. Every rating above 3.5 in the shared ML-1M file has a timestamp.
+    """
+    data = load_movielens(path)
+    ratings, times = data.data.tocsr(), data.timestamps.tocsr()
+    liked = ratings.data > 3.5
+    if np.isnan(times.data[liked]).any():
+        raise ValueError("Q1 needs a timestamp for every rating above 3.5.")
+    ranks = np.empty(liked.sum(), dtype=np.float32)
+    ranks[np.argsort(times.data[liked], kind="stable")] = np.arange(1, len(ranks) + 1)
+    values = np.zeros(ratings.nnz, dtype=np.float32)
+    values[liked] = ranks
+    X = sp.csr_matrix((values, ratings.indices, ratings.indptr), shape=ratings.shape)
+    X.eliminate_zeros()
+    counts = np.diff(X.indptr)
+    X = X[(counts >= 5) & (counts <= 1000)]
+    rows = np.random.RandomState(seed).permutation(X.shape[0])
+    n_train = len(rows) - 2 * n_heldout_users
+    train = X[rows[:n_train]]
+    items = np.flatnonzero(np.diff(train.tocsc().indptr) > 0)
+    split = {"train": train[:, items]}
+    parts = (
+        ("valid", rows[n_train : n_train + n_heldout_users]),
+        ("test", rows[n_train + n_heldout_users :]),
+    )
+    for name, part in parts:
+        fold_in, fold_out = holdout_split(
+            X[part][:, items], 0.2, strategy="temporal", rounding="ceil"
         )
         split[f"{name}_in"], split[f"{name}_out"] = fold_in, fold_out
     return split

@@ -6,6 +6,7 @@ from ._cdae import CDAE
 from ._deeprec import DeepRec
 from ._ease import EASE
 from ._multvae import MultDAE, MultVAE
+from ._svae import SVAE
 
 __version__ = "0.1.0.dev0"
 
@@ -16,6 +17,7 @@ __all__ = [
     "EASE",
     "MultDAE",
     "MultVAE",
+    "SVAE",
     "__version__",
     "base",
     "datasets",

@@ -57,6 +57,11 @@ class CSRDataset(torch.utils.data.Dataset):
         y = None if self.y is None else self.y[rows]
         return CSRDataset(self.X[rows], y, users)
 
+    def fold(self, X, y):
+        """A dataset of the same kind for new users: input ``X``, target ``y``."""
+        users = None if self.users is None else np.full(X.shape[0], -1)
+        return CSRDataset(X, y, users)
+
 
 class EntryHoldoutSplit:
     """skorch ``train_split``: hold out a random fraction of each row's entries.
@@ -145,8 +150,9 @@ class UserHoldoutSplit:
     """skorch ``train_split`` for ranking models: hold out whole users.
 
     A seeded ``fraction`` of the rows becomes validation users; each of them is
-    split into a fold-in (the input) and a held-out part (the target) by a
-    random 20% per row, so validation measures strong generalization.
+    split into a fold-in (the input) and a held-out part (the target) by 20%
+    per row, random or the latest (``strategy``), so validation measures strong
+    generalization.
 
     Parameters
     ----------
@@ -154,11 +160,14 @@ class UserHoldoutSplit:
         Share of the rows held out as validation users (at least one).
     random_state : int
         Seed of both splits.
+    strategy : {'random', 'temporal'}, default='random'
+        How each validation row's held-out 20% is chosen.
     """
 
-    def __init__(self, fraction, random_state):
+    def __init__(self, fraction, random_state, strategy="random"):
         self.fraction = fraction
         self.random_state = random_state
+        self.strategy = strategy
 
     def __call__(self, dataset, y=None, **fit_params):
         X = dataset.X
@@ -175,9 +184,10 @@ class UserHoldoutSplit:
         rng = np.random.RandomState(self.random_state)
         valid = np.sort(rng.choice(eligible, size=n_valid, replace=False))
         train = np.setdiff1d(np.arange(X.shape[0]), valid)
-        fold_in, fold_out = holdout_split(X[valid], 0.2, random_state=self.random_state)
-        unknown = None if dataset.users is None else np.full(n_valid, -1)
-        return dataset.subset(train), CSRDataset(fold_in, fold_out, unknown)
+        fold_in, fold_out = holdout_split(
+            X[valid], 0.2, strategy=self.strategy, random_state=self.random_state
+        )
+        return dataset.subset(train), dataset.fold(fold_in, fold_out)
 
 
 class RankingScoring(Callback):
@@ -289,3 +299,104 @@ class CDAENet(RecommenderNet):
         y_true = to_tensor(y_true, device=self.device)
         weights = negative_weights(y_true, self.negative_ratio, sample=training)
         return weighted_entry_loss(y_pred, y_true, weights, self.loss)
+
+
+class SequenceDataset(torch.utils.data.Dataset):
+    """Rows of a CSR matrix as item sequences, padded one batch at a time.
+
+    Each row's items are ordered by value (ties by item index) and only the last
+    ``max_length`` are kept. Indexed by a batch of row indices, it returns
+    ``({"items": (n, T) ids + 1, 0-padded at the end, "lengths": (n,)}, target)``
+    with the padded items as target, or the dense rows of ``y`` when given
+    (validation: held-out items).
+
+    Parameters
+    ----------
+    X : scipy.sparse.csr_matrix of shape (n_rows, n_items)
+        Events; values order them.
+    y : scipy.sparse.csr_matrix of shape (n_rows, n_items), default=None
+        Targets for evaluation.
+    max_length : int or None, default=None
+        Keep each row's last ``max_length`` events; None keeps all.
+    """
+
+    def __init__(self, X, y=None, max_length=None):
+        from .model_selection._holdout import entry_rows
+
+        self.X = X
+        self.y = y
+        self.max_length = max_length
+        order = np.lexsort((X.indices, X.data, entry_rows(X)))
+        self.items = np.append(X.indices[order].astype(np.int64) + 1, 0)
+        counts = np.diff(X.indptr)
+        self.lengths = counts if max_length is None else np.minimum(counts, max_length)
+
+    def __len__(self):
+        return self.X.shape[0]
+
+    def __getitem__(self, rows):
+        rows = np.asarray(rows)
+        lengths = self.lengths[rows]
+        starts = self.X.indptr[rows + 1] - lengths
+        steps = np.arange(max(int(lengths.max(initial=0)), 1))
+        real = steps < lengths[:, None]
+        positions = np.where(real, starts[:, None] + steps, len(self.items) - 1)
+        items = torch.from_numpy(self.items[positions])
+        inputs = {"items": items, "lengths": torch.from_numpy(lengths.astype(np.int64))}
+        if self.y is None:
+            return inputs, items
+        return inputs, torch.from_numpy(self.y[rows].toarray())
+
+    def subset(self, rows):
+        y = None if self.y is None else self.y[rows]
+        return SequenceDataset(self.X[rows], y, self.max_length)
+
+    def fold(self, X, y):
+        return SequenceDataset(X, y, self.max_length)
+
+
+class SVAENet(VAENet):
+    """SVAE net: sequences batched by similar length, next-k loss in training.
+
+    Training batches group rows of similar length (a random order, sorted by
+    length plus noise, cut into batches whose order is shuffled), so padding
+    stays short. The training loss is :func:`~sklearn_recae.nn.next_k_nll` plus
+    β times the KL of every step that predicts; in evaluation the scores after
+    the last event are scored against the held-out items (multinomial
+    likelihood).
+    """
+
+    def __init__(self, *args, next_k=4, max_length=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.next_k = next_k
+        self.max_length = max_length
+
+    def get_dataset(self, X, y=None):
+        if isinstance(X, torch.utils.data.Dataset):
+            return X
+        return SequenceDataset(X, y, self.max_length)
+
+    def get_iterator(self, dataset, training=False):
+        if not training:
+            return super().get_iterator(dataset, training=False)
+        n = len(dataset)
+        noise = torch.rand(n).numpy() * 2.0
+        by_length = np.argsort(dataset.lengths + noise, kind="stable")
+        batches = np.array_split(by_length, max(1, -(-n // self.batch_size)))
+        order = torch.randperm(len(batches)).numpy()
+        return DataLoader(dataset, batch_size=None, sampler=[batches[i] for i in order])
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        from skorch.utils import to_tensor
+
+        from .nn import gaussian_kl, multinomial_nll, next_k_nll
+
+        logits, mu, logvar = y_pred
+        y_true = to_tensor(y_true, device=self.device)
+        if not training:  # held-out items (values are times: count each once)
+            held_out = (y_true != 0).to(logits.dtype)
+            return multinomial_nll(logits, held_out) + self.beta * gaussian_kl(mu, logvar)
+        predicting = y_true[:, 1:] > 0
+        kl = 0.5 * (mu.square() + logvar.exp() - 1.0 - logvar).sum(dim=-1)
+        kl = (kl[:, :-1] * predicting).sum() / predicting.sum().clamp(min=1)
+        return next_k_nll(logits, y_true, self.next_k) + self.beta * kl

@@ -7,9 +7,16 @@ from ._losses import (
     masked_squared_error,
     multinomial_nll,
     negative_weights,
+    next_k_nll,
     weighted_entry_loss,
 )
-from ._modules import AutoRecModule, CDAEModule, DeepRecModule, MultVAEModule
+from ._modules import (
+    AutoRecModule,
+    CDAEModule,
+    DeepRecModule,
+    MultVAEModule,
+    SVAEModule,
+)
 
 __all__ = [
     "AutoRecModule",
@@ -17,10 +24,12 @@ __all__ = [
     "DeepRecModule",
     "MaskedMSELoss",
     "MultVAEModule",
+    "SVAEModule",
     "gaussian_kl",
     "masked_mse",
     "masked_squared_error",
     "multinomial_nll",
     "negative_weights",
+    "next_k_nll",
     "weighted_entry_loss",
 ]

@@ -211,3 +211,47 @@ def weighted_entry_loss(logits, y_true, weights, loss="logistic"):
     else:
         raise ValueError(f"loss must be 'logistic' or 'squared', got {loss!r}.")
     return (entries * weights).sum(dim=1).mean()
+
+
+def next_k_nll(logits, items, k=4):
+    """SVAE's next-k loss: each step predicts the user's next ``k`` items.
+
+    Mean over the steps that have a next item of
+    ``-sum_{j=1..k} log softmax(logits_t)[item_{t+j}]`` (Sachdeva et al. 2019,
+    section 3.3); ``k=1`` is the next-item loss. Padding (item 0) never counts,
+    as a step or as a target.
+
+    Parameters
+    ----------
+    logits : torch.Tensor of shape (n_rows, n_steps, n_items)
+        Scores after each step.
+    items : torch.Tensor of shape (n_rows, n_steps)
+        Item ids plus one, 0 for padding after a row's last event.
+    k : int, default=4
+        Number of next items each step predicts.
+
+    Returns
+    -------
+    loss : torch.Tensor
+        A scalar.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_recae.nn import next_k_nll
+    >>> logits = torch.zeros(1, 3, 4)  # uniform over 4 items
+    >>> items = torch.tensor([[1, 2, 0]])  # one step has a next item
+    >>> round(float(next_k_nll(logits, items, k=2)), 4)  # log(4)
+    1.3863
+    """
+    log_probs = torch.log_softmax(logits, dim=-1)
+    n_steps = items.shape[1]
+    total = log_probs.new_zeros(())
+    for offset in range(1, min(k, n_steps - 1) + 1):
+        target = items[:, offset:]
+        picked = log_probs[:, : n_steps - offset].gather(
+            2, (target - 1).clamp(min=0).unsqueeze(2)
+        )
+        total = total - (picked.squeeze(2) * (target > 0)).sum()
+    n_predicting = (items[:, 1:] > 0).sum().clamp(min=1)
+    return total / n_predicting

@@ -284,3 +284,58 @@ class CDAEModule(nn.Module):
                 vectors.grad = gradient
                 optimizer.step()
         return vectors.detach()
+
+
+class SVAEModule(nn.Module):
+    """Sequential VAE (Sachdeva et al. 2019, section 3): a GRU feeding a VAE.
+
+    Items (ids plus one; 0 pads) are embedded and run through a GRU; after each
+    step, an MLP encoder gives a Gaussian posterior over the latent code, and a
+    decoder MLP gives logits over the items that come next. In training the
+    module returns every step's logits (a sample of the code); in evaluation
+    only those after each row's last event (the posterior mean), shape
+    ``(n_rows, n_items)``; rows without events use the GRU's initial state.
+
+    Parameters
+    ----------
+    n_items : int
+        Number of items.
+    embedding_dim : int, default=256
+        Item embedding size.
+    rnn_dim : int, default=200
+        GRU state size.
+    hidden_dim : int, default=150
+        Hidden layer of the encoder and decoder MLPs.
+    latent_dim : int, default=64
+        Latent code size.
+    """
+
+    def __init__(
+        self, n_items, embedding_dim=256, rnn_dim=200, hidden_dim=150, latent_dim=64
+    ):
+        super().__init__()
+        self.latent_dim = latent_dim
+        self.embedding = nn.Embedding(n_items + 1, embedding_dim, padding_idx=0)
+        self.gru = nn.GRU(embedding_dim, rnn_dim, batch_first=True)
+        self.encoder = _mlp([rnn_dim, hidden_dim, 2 * latent_dim], "tanh")
+        self.decoder = _mlp([latent_dim, hidden_dim, n_items], "tanh")
+
+    def last_states(self, items, lengths):
+        """GRU state after each row's last event (zeros for empty rows)."""
+        states = self.gru(self.embedding(items))[0]
+        last = (lengths - 1).clamp(min=0)
+        picked = states[torch.arange(len(items), device=items.device), last]
+        return picked * (lengths > 0).unsqueeze(1).to(picked.dtype)
+
+    def encode(self, states):
+        """Posterior mean and log-variance of the code."""
+        code = self.encoder(states)
+        return code[..., : self.latent_dim], code[..., self.latent_dim :]
+
+    def forward(self, items, lengths):
+        if not self.training:
+            mu, logvar = self.encode(self.last_states(items, lengths))
+            return self.decoder(mu), mu, logvar
+        mu, logvar = self.encode(self.gru(self.embedding(items))[0])
+        z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+        return self.decoder(z), mu, logvar

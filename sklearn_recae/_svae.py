@@ -1,0 +1,263 @@
+"""SVAE (Sachdeva et al. 2019): a GRU over each user's history feeding a VAE."""
+
+from numbers import Integral, Real
+
+import torch
+from sklearn.utils import TransformerTags
+from sklearn.utils.validation import check_is_fitted
+
+from ._net import RankingScoring, SVAENet, UserHoldoutSplit
+from .base import TORCH_PARAMETER_CONSTRAINTS, BaseTorchRecommender
+from .nn import SVAEModule
+from .utils._validation import Interval, StrOptions
+
+
+class SVAE(BaseTorchRecommender):
+    """SVAE: sequential variational autoencoder for next-items recommendation.
+
+    Each row of ``X`` is a user's history: its items ordered by value (a time
+    or a rank; ties by item index). Items are embedded and run through a GRU;
+    after every event an MLP encoder gives a Gaussian posterior ``q(z_t | x_{1:t})``
+    and a decoder MLP a softmax over items (Sachdeva et al. 2019, eq. 5-7).
+    Training maximises, at every step, the multinomial likelihood of the next
+    ``next_k`` items (``loss='next_k'``, the paper's) or of the next one
+    (``loss='next_item'``) minus β times the KL term, β annealed linearly to
+    ``anneal_cap`` over ``total_anneal_steps`` updates. Rows are trained in
+    batches of ``batch_size`` sequences of similar length, padded at the end;
+    padded steps never enter the loss. Histories longer than ``max_length``
+    keep their last ``max_length`` events, in training and in ``predict``.
+
+    ``predict(X)`` scores the items after each row's last event (posterior
+    mean), so the model is inductive: any user is scored from their history.
+    With ``early_stopping=True`` (the default), ``validation_fraction`` of the
+    users are held out; each keeps its first 80% of events as input and its
+    latest 20% as the target, and the weights of the epoch with the best
+    NDCG@100 are kept.
+
+    Parameters
+    ----------
+    embedding_dim : int, default=256
+        Item embedding size.
+    rnn_dim : int, default=200
+        GRU state size.
+    hidden_dim : int, default=150
+        Hidden layer of the encoder and decoder MLPs.
+    latent_dim : int, default=64
+        Latent code size.
+    loss : {'next_k', 'next_item'}, default='next_k'
+        Predict the next ``next_k`` items at every step, or the next one.
+    next_k : int, default=4
+        Items ahead each step predicts with ``loss='next_k'``.
+    max_length : int or None, default=200
+        Events kept per history (the latest); None keeps all.
+    anneal_cap : float, default=0.2
+        Largest β.
+    total_anneal_steps : int, default=20000
+        Updates over which β grows from 0 to ``anneal_cap``; 0 fixes β.
+    l2 : float, default=0.0
+        Weight decay.
+    lr : float, default=1e-3
+        Learning rate.
+    lr_decay : float, default=0.5
+        Factor applied to the learning rate every ``lr_decay_every`` epochs.
+    lr_decay_every : int or None, default=None
+        Epochs between learning-rate decays; None keeps it constant.
+    max_epochs : int, default=50
+        Number of passes over the training users.
+    batch_size : int, default=32
+        Sequences per mini-batch.
+    optimizer : {'adam', 'adamw', 'sgd', 'adagrad', 'rmsprop'} or class, \
+            default='adam'
+        torch optimizer.
+    early_stopping : bool, default=True
+        Keep the epoch with the best validation NDCG@100 (see above).
+    validation_fraction : float, default=0.1
+        Share of users held out for validation.
+    n_iter_no_change : int, default=10
+        Epochs without improvement before stopping.
+    device : {'cpu', 'cuda', 'auto'} or str, default='cpu'
+        torch device.
+    random_state : int, RandomState instance or None, default=None
+        Seed of initialisation, sampling, batching and the validation split.
+    verbose : int, default=0
+        0: silent; 1: skorch's epoch table; 2: also skorch's progress bar.
+    callbacks : list of (str, skorch Callback) or None, default=None
+        Extra skorch callbacks.
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+        The trained skorch net.
+    history_ : skorch.History
+        Per-epoch losses and ``valid_ndcg``.
+    n_features_in_ : int
+        Number of items.
+
+    References
+    ----------
+    .. [1] N. Sachdeva, G. Manco, E. Ritacco, V. Pudi. "Sequential Variational
+       Autoencoders for Collaborative Filtering." WSDM 2019.
+       https://doi.org/10.1145/3289600.3291007
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import scipy.sparse as sp
+    >>> from sklearn_recae import SVAE
+    >>> rng = np.random.RandomState(0)
+    >>> X = sp.random(60, 30, density=0.3, format="csr", random_state=rng)
+    >>> model = SVAE(embedding_dim=8, rnn_dim=8, hidden_dim=8, latent_dim=4,
+    ...              max_epochs=2, random_state=0).fit(X)
+    >>> model.recommend(X[:2], k=3).shape, model.transform(X[:2]).shape
+    ((2, 3), (2, 4))
+    """
+
+    _net_cls = SVAENet
+    _module_cls = SVAEModule
+    _early_stopping_monitor = ("valid_ndcg", False)
+
+    _parameter_constraints = {
+        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "rnn_dim": [Interval(Integral, 1, None, closed="left")],
+        "hidden_dim": [Interval(Integral, 1, None, closed="left")],
+        "latent_dim": [Interval(Integral, 1, None, closed="left")],
+        "loss": [StrOptions({"next_k", "next_item"})],
+        "next_k": [Interval(Integral, 1, None, closed="left")],
+        "max_length": [Interval(Integral, 1, None, closed="left"), None],
+        "anneal_cap": [Interval(Real, 0, None, closed="left")],
+        "total_anneal_steps": [Interval(Integral, 0, None, closed="left")],
+        "l2": [Interval(Real, 0, None, closed="left")],
+        **TORCH_PARAMETER_CONSTRAINTS,
+    }
+
+    def __init__(
+        self,
+        embedding_dim=256,
+        *,
+        rnn_dim=200,
+        hidden_dim=150,
+        latent_dim=64,
+        loss="next_k",
+        next_k=4,
+        max_length=200,
+        anneal_cap=0.2,
+        total_anneal_steps=20000,
+        l2=0.0,
+        lr=1e-3,
+        lr_decay=0.5,
+        lr_decay_every=None,
+        max_epochs=50,
+        batch_size=32,
+        optimizer="adam",
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+        callbacks=None,
+    ):
+        self.embedding_dim = embedding_dim
+        self.rnn_dim = rnn_dim
+        self.hidden_dim = hidden_dim
+        self.latent_dim = latent_dim
+        self.loss = loss
+        self.next_k = next_k
+        self.max_length = max_length
+        self.anneal_cap = anneal_cap
+        self.total_anneal_steps = total_anneal_steps
+        self.l2 = l2
+        self.lr = lr
+        self.lr_decay = lr_decay
+        self.lr_decay_every = lr_decay_every
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.optimizer = optimizer
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.callbacks = callbacks
+
+    def _module_params(self, n_inputs):
+        return {
+            "n_items": n_inputs,
+            "embedding_dim": self.embedding_dim,
+            "rnn_dim": self.rnn_dim,
+            "hidden_dim": self.hidden_dim,
+            "latent_dim": self.latent_dim,
+        }
+
+    def _criterion(self):
+        return torch.nn.Identity  # unused: SVAENet.get_loss computes the loss
+
+    def _optimizer_params(self, n_rows):
+        return {"weight_decay": self.l2}
+
+    def _net_params(self):
+        return {
+            "anneal_cap": self.anneal_cap,
+            "total_anneal_steps": self.total_anneal_steps,
+            "next_k": self.next_k if self.loss == "next_k" else 1,
+            "max_length": self.max_length,
+        }
+
+    def _train_split(self, seed):
+        if not self.early_stopping:
+            return None
+        return UserHoldoutSplit(
+            self.validation_fraction, random_state=seed, strategy="temporal"
+        )
+
+    def _validation_callbacks(self):
+        return [("valid_ndcg", RankingScoring(k=100))]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags = TransformerTags(preserves_dtype=[])
+        return tags
+
+    def fit_transform(self, X, y=None):
+        """Fit, then return the latent state of each row (see :meth:`transform`).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_users, n_items)
+            Training histories; values order each row's events.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        codes : ndarray of shape (n_users, latent_dim)
+            Posterior means after each row's last event (float32).
+        """
+        return self.fit(X).transform(X)
+
+    def transform(self, X):
+        """Posterior mean of the code after each row's last event.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_users, n_items)
+            Histories; values order each row's events.
+
+        Returns
+        -------
+        codes : ndarray of shape (n_users, latent_dim)
+            Latent states (float32).
+        """
+        check_is_fitted(self)
+        X = self._validate(X, reset=False)
+        net = self.net_
+        net.module_.eval()
+        codes = []
+        with torch.no_grad():
+            for inputs, _ in net.get_iterator(net.get_dataset(X), training=False):
+                items = inputs["items"].to(net.device)
+                lengths = inputs["lengths"].to(net.device)
+                states = net.module_.last_states(items, lengths)
+                codes.append(net.module_.encode(states)[0].cpu())
+        return torch.cat(codes).numpy()
