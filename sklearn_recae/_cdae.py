@@ -43,8 +43,9 @@ class CDAE(BaseTorchRecommender):
 
     Parameters
     ----------
-    latent_dim : int, default=50
-        Hidden units (the paper's K).
+    latent_dim : int, default=200
+        Hidden units (the paper's K; 200 beat 50 on ML-1M's S1 validation users,
+        0.405 against 0.374 NDCG@100).
     corruption : float, default=0.5
         Input dropout probability ``q``.
     activation : str, default='sigmoid'
@@ -140,7 +141,7 @@ class CDAE(BaseTorchRecommender):
 
     def __init__(
         self,
-        latent_dim=50,
+        latent_dim=200,
         *,
         corruption=0.5,
         activation="sigmoid",

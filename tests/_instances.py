@@ -1,6 +1,6 @@
 """Fast test instances of every public estimator and their expected check failures."""
 
-from sklearn_recae import CDAE, EASE, AutoRec, DeepRec, MultDAE, MultVAE
+from sklearn_recae import CDAE, EASE, SVAE, AutoRec, DeepRec, MultDAE, MultVAE
 
 _TINY_NET = dict(max_epochs=2, batch_size=16, random_state=0)
 
@@ -16,6 +16,7 @@ def all_estimators():
         MultVAE(hidden_dims=(6,), latent_dim=3, **_TINY_NET),
         MultDAE(latent_dim=3, **_TINY_NET),
         CDAE(latent_dim=3, **_TINY_NET),
+        SVAE(embedding_dim=4, rnn_dim=4, hidden_dim=4, latent_dim=2, **_TINY_NET),
     ]
 
 
@@ -62,6 +63,6 @@ _ITEM_AUTOREC_XFAILS = {
 def expected_failed_checks(estimator):
     if isinstance(estimator, AutoRec) and estimator.variant == "item":
         return _ITEM_AUTOREC_XFAILS
-    if isinstance(estimator, (AutoRec, CDAE, DeepRec, MultVAE, MultDAE)):
+    if isinstance(estimator, (AutoRec, CDAE, DeepRec, MultVAE, MultDAE, SVAE)):
         return _NEURAL_XFAILS
     return _RECOMMENDER_XFAILS
