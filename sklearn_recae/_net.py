@@ -395,7 +395,8 @@ class SVAENet(VAENet):
         y_true = to_tensor(y_true, device=self.device)
         if not training:  # held-out items (values are times: count each once)
             held_out = (y_true != 0).to(logits.dtype)
-            return multinomial_nll(logits, held_out) + self.beta * gaussian_kl(mu, logvar)
+            kl = gaussian_kl(mu, logvar)
+            return multinomial_nll(logits, held_out) + self.beta * kl
         predicting = y_true[:, 1:] > 0
         kl = 0.5 * (mu.square() + logvar.exp() - 1.0 - logvar).sum(dim=-1)
         kl = (kl[:, :-1] * predicting).sum() / predicting.sum().clamp(min=1)
