@@ -8,7 +8,7 @@ TORCH ?= torch==2.13.0
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint benchmark clean
+.PHONY: demo test lint benchmark benchmark-all clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,16 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check sklearn_recae tests benchmarks examples
 
+DATA ?= ../shared/data/ml-1m/ratings.csv.gz
+
 benchmark: $(STAMP)
-	$(BIN)/python benchmarks/bench_ease.py --data ../shared/data/ml-1m/ratings.csv.gz
+	$(BIN)/python benchmarks/bench_ease.py --data $(DATA)
+
+benchmark-all: benchmark
+	$(BIN)/python benchmarks/bench_ranking.py --data $(DATA)
+	$(BIN)/python benchmarks/bench_speed.py --data $(DATA)
+	$(BIN)/python benchmarks/bench_sequence.py --data $(DATA)
+	$(BIN)/python benchmarks/bench_rating.py --data $(DATA)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
