@@ -1,4 +1,4 @@
-"""Command line: ``python -m sklearn_recae demo``."""
+"""Command line: ``python -m sklearn_recae demo`` and ``... benchmark``."""
 
 import argparse
 import sys
@@ -85,6 +85,193 @@ def demo(args):
     return 0
 
 
+_FAMILIES = {
+    "ease": ("EASE", "ranking", {"l2": 500.0}),
+    "multvae": ("MultVAE", "ranking", {}),
+    "multdae": ("MultDAE", "ranking", {}),
+    "cdae": ("CDAE", "ranking", {}),
+    "svae": ("SVAE", "sequence", {}),
+    "autorec-item": ("AutoRec", "rating", {"variant": "item"}),
+    "autorec-user": ("AutoRec", "rating", {"variant": "user"}),
+    "deeprec": ("DeepRec", "rating", {}),
+}
+_KINDS = {"ranking": ("T1", "S1", "Q1"), "sequence": ("Q1",), "rating": ("R1", "R2")}
+
+
+def _parse_param(text):
+    import ast
+
+    name, _, value = text.partition("=")
+    if not name or not _:
+        raise argparse.ArgumentTypeError(f"--param needs NAME=VALUE, got {text!r}")
+    try:
+        return name, ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return name, value
+
+
+def _load(args):
+    from .datasets import load_movielens
+
+    if args.data:
+        bunch = load_movielens(args.data)
+        return bunch.data, bunch.timestamps, None, f"MovieLens from {args.data}"
+    bunch = make_interactions(
+        n_users=args.users,
+        n_items=args.items,
+        return_bunch=True,
+        random_state=args.seed,
+    )
+    described = f"synthetic {args.users} users x {args.items} items (seed {args.seed})"
+    return bunch.ratings, bunch.timestamps, 0.125, described
+
+
+def _evaluate(kind, split, scores):
+    from .metrics import masked_rmse
+
+    if kind == "rating":
+        return {"RMSE": masked_rmse(split["test_out"], scores)}
+    y, seen = split["test_out"], split["test_in"]
+    return {
+        "P@10": precision_at_k(y, scores, k=10, exclude=seen),
+        "R@20": recall_at_k(y, scores, k=20, exclude=seen),
+        "NDCG@10": ndcg_at_k(y, scores, k=10, exclude=seen),
+        "P@100": precision_at_k(y, scores, k=100, exclude=seen),
+        "R@100": recall_at_k(y, scores, k=100, exclude=seen),
+        "NDCG@100": ndcg_at_k(y, scores, k=100, exclude=seen),
+    }
+
+
+def run_benchmark(
+    model,
+    protocol,
+    ratings,
+    timestamps,
+    *,
+    params=None,
+    seed=0,
+    n_heldout=None,
+    verbose=0,
+):
+    """Fit ``model`` (a family name) under ``protocol``; return a result dict."""
+    import sklearn_recae
+
+    from ._protocols import _binary, make_split
+
+    class_name, kind, defaults = _FAMILIES[model]
+    if protocol not in _KINDS[kind]:
+        raise ValueError(
+            f"{model} is a {kind} model: run it under {' or '.join(_KINDS[kind])}, "
+            f"not {protocol}."
+        )
+    split = make_split(protocol, ratings, timestamps, n_heldout=n_heldout)
+    if kind == "ranking" and protocol == "Q1":  # order-blind: times become 1s
+        split = {name: _binary(X) for name, X in split.items()}
+    estimator = getattr(sklearn_recae, class_name)(**defaults)
+    accepted = estimator.get_params()
+    estimator.set_params(**{k: v for k, v in (params or {}).items() if k in accepted})
+    if "random_state" in estimator.get_params():
+        estimator.set_params(random_state=seed)
+    if "verbose" in estimator.get_params():
+        estimator.set_params(verbose=verbose)
+    start = time.perf_counter()
+    estimator.fit(split["train"])
+    fit_s = time.perf_counter() - start
+    history = getattr(estimator, "history_", None)
+    return {
+        "model": model,
+        "protocol": protocol,
+        "epochs": len(history) if history is not None else None,
+        "fit_s": fit_s,
+        **_evaluate(kind, split, estimator.predict(split["test_in"])),
+    }
+
+
+def _plot(results, path):
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed: no chart (pip install matplotlib).")
+        return
+    metrics = [
+        k for k in results[0] if k not in ("model", "protocol", "epochs", "fit_s")
+    ]
+    fig, ax = plt.subplots(figsize=(1.6 + 1.2 * len(metrics), 3.2))
+    width = 0.8 / len(results)
+    for i, row in enumerate(results):
+        positions = np.arange(len(metrics)) + i * width
+        ax.bar(positions, [row[m] for m in metrics], width, label=row["model"])
+    ax.set_xticks(np.arange(len(metrics)) + 0.4 - width / 2, metrics)
+    ax.set_title(f"protocol {results[0]['protocol']}")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    print(f"Chart: {path}")
+
+
+def benchmark(args):
+    """Train and evaluate models under a protocol of PROTOCOLS.md."""
+    import json
+
+    import sklearn_recae
+
+    params = dict(args.param)
+    for name in params:
+        takers = [
+            m
+            for m in args.models
+            if name in getattr(sklearn_recae, _FAMILIES[m][0])().get_params()
+        ]
+        if not takers:
+            print(
+                f"error: no model of {args.models} has a parameter {name!r}.",
+                file=sys.stderr,
+            )
+            return 2
+    ratings, timestamps, n_heldout, described = _load(args)
+    print(f"Data: {described}; protocol {args.protocol}.")
+    results = []
+    for model in args.models:
+        try:
+            results.append(
+                run_benchmark(
+                    model,
+                    args.protocol,
+                    ratings,
+                    timestamps,
+                    params=dict(args.param),
+                    seed=args.seed,
+                    n_heldout=n_heldout,
+                    verbose=args.verbose,
+                )
+            )
+        except ValueError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+    header = list(results[0])
+    _print_table(
+        header,
+        [
+            [
+                f"{v:.4f}" if isinstance(v, float) else ("–" if v is None else str(v))
+                for v in row.values()
+            ]
+            for row in results
+        ],
+    )
+    if args.out:
+        with open(args.out, "w") as f:
+            json.dump(results, f, indent=2)
+        print(f"Results: {args.out}")
+    if args.plot:
+        _plot(results, args.plot)
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="python -m sklearn_recae",
@@ -98,6 +285,43 @@ def build_parser():
     demo_parser.add_argument("--items", type=int, default=600)
     demo_parser.add_argument("--seed", type=int, default=0)
     demo_parser.set_defaults(func=demo)
+
+    bench = commands.add_parser(
+        "benchmark",
+        help="train and evaluate models under a protocol (T1, S1, Q1, R1, R2)",
+        description="Train and evaluate models under a protocol of the project's "
+        "PROTOCOLS.md, on synthetic data or a MovieLens file given by path; print "
+        "a table, optionally write JSON and a PNG chart.",
+    )
+    bench.add_argument(
+        "--models", nargs="+", default=["ease"], choices=sorted(_FAMILIES)
+    )
+    bench.add_argument(
+        "--protocol", default="T1", choices=["T1", "S1", "Q1", "R1", "R2"]
+    )
+    bench.add_argument(
+        "--data", help="MovieLens archive or ratings CSV (default: synthetic)"
+    )
+    bench.add_argument("--users", type=int, default=2000, help="synthetic users")
+    bench.add_argument("--items", type=int, default=400, help="synthetic items")
+    bench.add_argument("--seed", type=int, default=0)
+    bench.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        type=_parse_param,
+        help="estimator parameter NAME=VALUE (repeatable; set on every model "
+        "that has it)",
+    )
+    bench.add_argument("--out", help="write the results as JSON to this path")
+    bench.add_argument("--plot", help="write a PNG bar chart to this path")
+    bench.add_argument(
+        "--verbose",
+        type=int,
+        default=0,
+        help="1: skorch's epoch table; 2: also progress bars",
+    )
+    bench.set_defaults(func=benchmark)
     return parser
 
 

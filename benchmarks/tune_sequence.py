@@ -1,0 +1,44 @@
+"""NDCG@100 of SVAE settings on Q1's validation users (never the test users).
+
+Usage (from benchmarks/)::
+
+    python tune_sequence.py --data ../../shared/data/ml-1m/ratings.csv.gz \
+        "dict(lr=1e-3)" "dict(l2=1e-6)"
+
+Each argument is a dict of SVAE parameters (random_state=0 is added); the
+validation NDCG@100 of every epoch's early-stopping users is printed too.
+"""
+
+import argparse
+import time
+
+from _common import protocol_q1
+
+from sklearn_recae import SVAE
+from sklearn_recae.metrics import ndcg_at_k, recall_n_at_k
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", required=True)
+    parser.add_argument("settings", nargs="+")
+    args = parser.parse_args()
+    split = protocol_q1(args.data)
+    for setting in args.settings:
+        params = eval(setting)  # noqa: S307 (trusted CLI input)
+        start = time.perf_counter()
+        model = SVAE(random_state=0, **params).fit(split["train"])
+        scores = model.predict(split["valid_in"])
+        kwargs = dict(k=100, exclude=split["valid_in"])
+        print(
+            f"{setting}: validation NDCG@100 "
+            f"{ndcg_at_k(split['valid_out'], scores, **kwargs):.4f}, recall(÷n)@100 "
+            f"{recall_n_at_k(split['valid_out'], scores, **kwargs):.4f}, epochs "
+            f"{len(model.history_)}, {time.perf_counter() - start:.0f} s; per epoch "
+            f"{[round(v, 4) for v in model.history_[:, 'valid_ndcg']]}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
