@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m sklearn_recae demo
+	$(BIN)/python -m sklearn_recae demo --plot demo.png
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

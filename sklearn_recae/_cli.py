@@ -82,6 +82,47 @@ def demo(args):
         "user's items held out, fold-in items excluded.\n"
     )
     _print_table(("model", "fit (s)", "P@10", "R@20", "NDCG@100"), rows)
+    if args.families:
+        print("\nEvery family with its defaults, under its protocol:")
+        return _demo_families(args)
+    return 0
+
+
+_DEMO_GROUPS = (
+    ("S1", ("ease", "multvae", "multdae", "cdae")),
+    ("Q1", ("svae", "ease")),
+    ("R1", ("autorec-item", "autorec-user", "deeprec")),
+)
+
+
+def _demo_families(args):
+    bunch = make_interactions(
+        n_users=args.users,
+        n_items=args.items,
+        return_bunch=True,
+        random_state=args.seed,
+    )
+    groups = []
+    for protocol, models in _DEMO_GROUPS:
+        chosen = [m for m in models if m in args.families]
+        if not chosen:
+            continue
+        results = [
+            run_benchmark(
+                model,
+                protocol,
+                bunch.ratings,
+                bunch.timestamps,
+                seed=args.seed,
+                n_heldout=0.125,
+            )
+            for model in chosen
+        ]
+        print(f"\nprotocol {protocol}")
+        _print_results(results)
+        groups.append(results)
+    if args.plot and groups:
+        _plot(groups, args.plot)
     return 0
 
 
@@ -187,7 +228,21 @@ def run_benchmark(
     }
 
 
-def _plot(results, path):
+def _print_results(results):
+    _print_table(
+        list(results[0]),
+        [
+            [
+                f"{v:.4f}" if isinstance(v, float) else ("–" if v is None else str(v))
+                for v in row.values()
+            ]
+            for row in results
+        ],
+    )
+
+
+def _plot(groups, path):
+    """A bar chart of every metric, one panel per protocol's list of results."""
     try:
         import matplotlib
 
@@ -196,17 +251,17 @@ def _plot(results, path):
     except ImportError:
         print("matplotlib is not installed: no chart (pip install matplotlib).")
         return
-    metrics = [
-        k for k in results[0] if k not in ("model", "protocol", "epochs", "fit_s")
-    ]
-    fig, ax = plt.subplots(figsize=(1.6 + 1.2 * len(metrics), 3.2))
-    width = 0.8 / len(results)
-    for i, row in enumerate(results):
-        positions = np.arange(len(metrics)) + i * width
-        ax.bar(positions, [row[m] for m in metrics], width, label=row["model"])
-    ax.set_xticks(np.arange(len(metrics)) + 0.4 - width / 2, metrics)
-    ax.set_title(f"protocol {results[0]['protocol']}")
-    ax.legend()
+    fig, axes = plt.subplots(1, len(groups), figsize=(7.5 * len(groups), 3.4))
+    for ax, results in zip(np.atleast_1d(axes), groups, strict=True):
+        skip = ("model", "protocol", "epochs", "fit_s")
+        metrics = [k for k in results[0] if k not in skip]
+        width = 0.8 / len(results)
+        for i, row in enumerate(results):
+            positions = np.arange(len(metrics)) + i * width
+            ax.bar(positions, [row[m] for m in metrics], width, label=row["model"])
+        ax.set_xticks(np.arange(len(metrics)) + 0.4 - width / 2, metrics)
+        ax.set_title(f"protocol {results[0]['protocol']}")
+        ax.legend(fontsize="small")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -252,23 +307,13 @@ def benchmark(args):
         except ValueError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
-    header = list(results[0])
-    _print_table(
-        header,
-        [
-            [
-                f"{v:.4f}" if isinstance(v, float) else ("–" if v is None else str(v))
-                for v in row.values()
-            ]
-            for row in results
-        ],
-    )
+    _print_results(results)
     if args.out:
         with open(args.out, "w") as f:
             json.dump(results, f, indent=2)
         print(f"Results: {args.out}")
     if args.plot:
-        _plot(results, args.plot)
+        _plot([results], args.plot)
     return 0
 
 
@@ -279,11 +324,20 @@ def build_parser():
     )
     commands = parser.add_subparsers(dest="command", required=True)
     demo_parser = commands.add_parser(
-        "demo", help="run EASE through the evaluation stack on synthetic data"
+        "demo", help="EASE's search, then every model family, on synthetic data"
     )
     demo_parser.add_argument("--users", type=int, default=3000)
     demo_parser.add_argument("--items", type=int, default=600)
     demo_parser.add_argument("--seed", type=int, default=0)
+    demo_parser.add_argument(
+        "--families",
+        nargs="*",
+        default=sorted(_FAMILIES),
+        choices=sorted(_FAMILIES),
+        help="model families to run with their defaults after EASE's search "
+        "(default: all; none: only the search)",
+    )
+    demo_parser.add_argument("--plot", help="write a PNG chart of the families' runs")
     demo_parser.set_defaults(func=demo)
 
     bench = commands.add_parser(

@@ -82,7 +82,11 @@ def split_q1(ratings, timestamps, seed=12345, n_heldout=750):
     if np.isnan(timestamps.data[liked]).any():
         raise ValueError("Q1 needs a timestamp for every rating above 3.5.")
     times = sp.csr_matrix(
-        (np.where(liked, timestamps.data, 0.0), ratings.indices, ratings.indptr),
+        (
+            np.where(liked, timestamps.data, 0.0),
+            ratings.indices.copy(),
+            ratings.indptr.copy(),
+        ),
         ratings.shape,
     )
     times.eliminate_zeros()

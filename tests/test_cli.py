@@ -4,7 +4,8 @@ from sklearn_recae._cli import main
 
 
 def test_demo_prints_a_results_table(capsys):
-    assert main(["demo", "--users", "400", "--items", "80", "--seed", "1"]) == 0
+    argv = ["demo", "--users", "400", "--items", "80", "--seed", "1", "--families"]
+    assert main(argv) == 0
     out = capsys.readouterr().out
     assert "NDCG@100" in out and "popularity" in out and "EASE(l2=" in out
 
@@ -59,3 +60,14 @@ def test_benchmark_refuses_a_parameter_no_model_has(capsys):
     assert "no model of ['ease'] has a parameter 'max_epochs'" in (
         capsys.readouterr().err
     )
+
+
+def test_demo_runs_families_under_their_protocols(tmp_path, capsys):
+    chart = tmp_path / "demo.png"
+    argv = ["demo", "--users", "400", "--items", "150", "--families", "ease"]
+    assert main([*argv, "autorec-user", "--plot", str(chart)]) == 0
+    out = capsys.readouterr().out
+    assert "protocol S1" in out and "protocol Q1" in out and "protocol R1" in out
+    assert "RMSE" in out and "autorec-user" in out
+    if chart.exists():  # matplotlib is optional
+        assert chart.read_bytes()[:4] == b"\x89PNG"
