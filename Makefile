@@ -15,7 +15,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet "$(TORCH)"
-	$(BIN)/python -m pip install --quiet -e ".[tests]"
+	$(BIN)/python -m pip install --quiet -e ".[tests,plots]"
 	touch $(STAMP)
 
 demo: $(STAMP)
