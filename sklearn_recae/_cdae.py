@@ -99,7 +99,7 @@ class CDAE(BaseTorchRecommender):
         Per-epoch losses and ``valid_ndcg``.
     n_users_fit_ : int
         Number of rows of the training matrix.
-    user_vectors_ : ndarray of shape (n_users_fit_, latent_dim)
+    user_vectors_ : ndarray of shape (n_training_rows, latent_dim)
         Learned ``V_u`` of the training rows (zero for rows held out for
         validation).
     n_features_in_ : int

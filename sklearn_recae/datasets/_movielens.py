@@ -320,7 +320,7 @@ def load_movielens(name="100k", *, data_home=None, download=True):
     ----------
     .. [1] F. M. Harper and J. A. Konstan, "The MovieLens Datasets: History and
        Context", ACM Transactions on Interactive Intelligent Systems 5(4), 2015.
-       :doi:`10.1145/2827872`
+       https://doi.org/10.1145/2827872
 
     Examples
     --------

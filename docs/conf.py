@@ -1,0 +1,34 @@
+"""Sphinx configuration: PyData theme, numpydoc API pages, sphinx-gallery examples."""
+
+import os
+
+import sklearn_recae
+
+project = "sklearn-recae"
+author = "sklearn-recae developers"
+release = version = sklearn_recae.__version__
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+]
+autosummary_generate = True
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
+
+html_theme = "pydata_sphinx_theme"
+html_title = "sklearn-recae"
+html_theme_options = {"navigation_with_keys": False}
+
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"/plot_",
+    "plot_gallery": os.environ.get("SKLEARN_RECAE_DOCS_RUN_EXAMPLES", "True"),
+    "download_all_examples": False,
+    "remove_config_comments": True,
+}
