@@ -1,0 +1,98 @@
+"""Bad input at every estimator's fit / predict / recommend: a specific error
+whose message names the problem (table-driven)."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.base import clone
+
+from tests._instances import all_estimators
+
+ESTIMATORS = {type(e).__name__ + getattr(e, "variant", ""): e for e in all_estimators()}
+
+
+def _ratings():
+    rng = np.random.RandomState(0)
+    X = sp.random(40, 12, density=0.4, format="csr", random_state=rng)
+    X.data = np.ceil(X.data * 5)
+    return X
+
+
+def _with(value):
+    X = _ratings().copy()
+    X.data[0] = value
+    return X
+
+
+FIT_CASES = {
+    "nan": (lambda: _with(np.nan), ValueError, "NaN"),
+    "inf": (lambda: _with(np.inf), ValueError, "infinity|inf"),
+    "one-dimensional": (lambda: np.ones(12), ValueError, "2D array"),
+    "three-dimensional": (lambda: np.ones((4, 3, 2)), ValueError, "dim"),
+    "no rows": (lambda: sp.csr_matrix((0, 12)), ValueError, "0 sample"),
+    "all zero": (lambda: sp.csr_matrix((40, 12)), ValueError, "no interactions|zero"),
+    "strings": (
+        lambda: np.array([["a", "b"], ["c", "d"]]),
+        TypeError,
+        "real numbers",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", FIT_CASES)
+@pytest.mark.parametrize("name", ESTIMATORS)
+def test_fit_refuses_bad_input(name, case):
+    make, error, message = FIT_CASES[case]
+    with pytest.raises(error, match=message):
+        clone(ESTIMATORS[name]).fit(make())
+
+
+POSITIVE_ONLY = [
+    name
+    for name, e in ESTIMATORS.items()
+    if e.__sklearn_tags__().input_tags.positive_only
+]
+
+
+@pytest.mark.parametrize("name", POSITIVE_ONLY)
+def test_negative_values_are_refused(name):
+    """Implicit-feedback models; rating models accept any real rating scale."""
+    with pytest.raises(ValueError, match="[Nn]egative"):
+        clone(ESTIMATORS[name]).fit(_with(-1.0))
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return {name: clone(e).fit(_ratings()) for name, e in ESTIMATORS.items()}
+
+
+@pytest.mark.parametrize("name", ESTIMATORS)
+def test_predict_refuses_another_item_count(fitted, name):
+    with pytest.raises(ValueError, match="12 features|features"):
+        fitted[name].predict(sp.random(40, 13, density=0.3, format="csr"))
+
+
+@pytest.mark.parametrize("name", ESTIMATORS)
+def test_recommend_refuses_k_beyond_the_items(fitted, name):
+    with pytest.raises(ValueError, match="k"):
+        fitted[name].recommend(_ratings(), k=13)
+
+
+@pytest.mark.parametrize("name", ESTIMATORS)
+def test_predict_on_empty_rows_gives_finite_scores(fitted, name):
+    model = fitted[name]
+    X = _ratings().tolil()
+    X[3, :] = 0
+    X = X.tocsr()
+    X.eliminate_zeros()
+    scores = model.predict(X)
+    assert np.isfinite(scores).all()
+
+
+@pytest.mark.parametrize("name", [n for n in ESTIMATORS if n != "EASE"])
+def test_cuda_without_a_gpu_is_a_clear_error(name):
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    with pytest.raises((ValueError, RuntimeError), match="CUDA|cuda"):
+        clone(ESTIMATORS[name]).set_params(device="cuda").fit(_ratings())
