@@ -15,7 +15,7 @@ import sklearn
 import torch
 
 import sklearn_recae
-from sklearn_recae._protocols import split_q1, split_s1, split_t1
+from sklearn_recae._protocols import binary, split_q1, split_s1, split_t1  # noqa: F401
 from sklearn_recae.datasets import load_movielens
 from sklearn_recae.metrics import (
     ndcg_at_k,
@@ -39,10 +39,15 @@ def environment():
     }
 
 
-def binary(X):
-    X = X.copy()
-    X.data[:] = 1.0
-    return X
+def matmul_rate(n=3000, repeat=5):
+    """Best float32 matmul rate (flop/s) of ``repeat`` n x n products, now."""
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    best = np.inf
+    for _ in range(repeat):
+        start = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - start)
+    return 2 * n**3 / best
 
 
 def protocol_t1(path, seed):

@@ -22,9 +22,9 @@ import scipy.sparse as sp
 from _common import environment, write_results
 
 from sklearn_recae import AutoRec, DeepRec
+from sklearn_recae._protocols import split_r1, split_r2
 from sklearn_recae.datasets import load_movielens
 from sklearn_recae.metrics import masked_rmse
-from sklearn_recae.model_selection import holdout_split
 
 MODELS = {
     "i-autorec": lambda **kw: AutoRec(variant="item", **kw),
@@ -34,25 +34,9 @@ MODELS = {
 PEAK_FLOPS = 150e9
 
 
-def split_entries(X, fraction, seed):
-    """A seeded random ``fraction`` of all stored entries, as (rest, held-out)."""
-    held = np.zeros(X.nnz, dtype=bool)
-    rng = np.random.RandomState(seed)
-    held[rng.permutation(X.nnz)[: int(round(fraction * X.nnz))]] = True
-    rest, out = X.copy(), X.copy()
-    rest.data = np.where(held, 0, X.data).astype(X.dtype)
-    out.data = np.where(held, X.data, 0).astype(X.dtype)
-    rest.eliminate_zeros()
-    out.eliminate_zeros()
-    return rest, out
-
-
 def protocol(name, X, seed):
-    if name == "R1":
-        train, test = split_entries(X, 0.1, seed)
-        return train, test
-    train_valid, test = holdout_split(X, 0.1, random_state=seed)
-    return train_valid, test  # validation (9%) is carved inside fit when asked
+    split = split_r1(X, seed) if name == "R1" else split_r2(X, seed)
+    return split["train"], split["test_out"]  # R2: validation is carved in fit
 
 
 def epoch_flops(model, train):

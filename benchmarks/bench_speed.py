@@ -22,22 +22,12 @@ import time
 
 import numpy as np
 import torch
-from _common import environment, protocol_s1, protocol_t1, write_results
+from _common import environment, matmul_rate, protocol_s1, protocol_t1, write_results
 
 from sklearn_recae import MultVAE
 from sklearn_recae.nn import MultVAEModule, gaussian_kl, multinomial_nll
 
 EPOCHS = 5
-
-
-def matmul_rate(n=3000, repeat=5):
-    a, b = torch.randn(n, n), torch.randn(n, n)
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        a @ b
-        times.append(time.perf_counter() - start)
-    return 2 * n**3 / min(times)
 
 
 def epoch_flops(n_items, n_train, n_valid, dims=(600, 200)):

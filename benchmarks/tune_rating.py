@@ -20,9 +20,8 @@ import numpy as np
 from skorch.callbacks import Callback, LRScheduler  # noqa: F401  (for argv dicts)
 
 sys.path.insert(0, "benchmarks")
-from bench_rating import split_entries  # noqa: E402
-
 from sklearn_recae import AutoRec, DeepRec  # noqa: E402
+from sklearn_recae._protocols import split_entries  # noqa: E402
 from sklearn_recae.datasets import load_movielens  # noqa: E402
 from sklearn_recae.metrics import masked_rmse  # noqa: E402
 

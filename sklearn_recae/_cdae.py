@@ -4,14 +4,15 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from ._net import CDAENet, CSRDataset, RankingScoring, UserHoldoutSplit
-from .base import TORCH_PARAMETER_CONSTRAINTS, BaseTorchRecommender
+from ._net import CDAENet, CSRDataset
+from ._ranking_autoencoder import RankingAutoencoder
+from .base import TORCH_PARAMETER_CONSTRAINTS
 from .nn import CDAEModule
 from .nn._modules import ACTIVATIONS
 from .utils._validation import Interval, StrOptions
 
 
-class CDAE(BaseTorchRecommender):
+class CDAE(RankingAutoencoder):
     """CDAE: collaborative denoising autoencoder for top-N recommendation.
 
     One hidden layer whose input adds a learned vector per training user (Wu et
@@ -124,7 +125,6 @@ class CDAE(BaseTorchRecommender):
 
     _net_cls = CDAENet
     _module_cls = CDAEModule
-    _early_stopping_monitor = ("valid_ndcg", False)
 
     _parameter_constraints = {
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
@@ -208,24 +208,8 @@ class CDAE(BaseTorchRecommender):
             "fold_in_l2": self.fold_in_l2,
         }
 
-    def _criterion(self):
-        import torch
-
-        return torch.nn.Identity  # unused: CDAENet.get_loss computes the loss
-
-    def _optimizer_params(self, n_rows):
-        return {"weight_decay": self.l2}
-
     def _net_params(self):
         return {"loss": self.loss, "negative_ratio": self.negative_ratio}
-
-    def _train_split(self, seed):
-        if not self.early_stopping:
-            return None
-        return UserHoldoutSplit(self.validation_fraction, random_state=seed)
-
-    def _validation_callbacks(self):
-        return [("valid_ndcg", RankingScoring(k=100))]
 
     def fit(self, X, y=None):
         """Train the network and the training users' vectors with skorch.

@@ -197,7 +197,7 @@ def run_benchmark(
     """Fit ``model`` (a family name) under ``protocol``; return a result dict."""
     import sklearn_recae
 
-    from ._protocols import _binary, make_split
+    from ._protocols import binary, make_split
 
     class_name, kind, defaults = _FAMILIES[model]
     if protocol not in _KINDS[kind]:
@@ -207,7 +207,7 @@ def run_benchmark(
         )
     split = make_split(protocol, ratings, timestamps, n_heldout=n_heldout)
     if kind == "ranking" and protocol == "Q1":  # order-blind: times become 1s
-        split = {name: _binary(X) for name, X in split.items()}
+        split = {name: binary(X) for name, X in split.items()}
     estimator = getattr(sklearn_recae, class_name)(**defaults)
     accepted = estimator.get_params()
     estimator.set_params(**{k: v for k, v in (params or {}).items() if k in accepted})

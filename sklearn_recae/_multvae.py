@@ -3,12 +3,9 @@ likelihood for top-N recommendation from implicit feedback."""
 
 from numbers import Integral, Real
 
-import torch
-from sklearn.utils import TransformerTags
-from sklearn.utils.validation import check_is_fitted
-
-from ._net import CSRDataset, RankingScoring, UserHoldoutSplit, VAENet
-from .base import TORCH_PARAMETER_CONSTRAINTS, BaseTorchRecommender
+from ._net import VAENet
+from ._ranking_autoencoder import LatentCodeMixin, RankingAutoencoder
+from .base import TORCH_PARAMETER_CONSTRAINTS
 from .nn import MultVAEModule
 from .nn._modules import ACTIVATIONS
 from .utils._validation import Interval, StrOptions
@@ -23,13 +20,12 @@ _MULT_CONSTRAINTS = {
 }
 
 
-class _MultAutoencoder(BaseTorchRecommender):
+class _MultAutoencoder(LatentCodeMixin, RankingAutoencoder):
     """Shared fit / predict / transform of Mult-VAE and Mult-DAE."""
 
     _net_cls = VAENet
     _module_cls = MultVAEModule
     _variational = True
-    _early_stopping_monitor = ("valid_ndcg", False)
 
     def _module_params(self, n_inputs):
         return {
@@ -41,64 +37,8 @@ class _MultAutoencoder(BaseTorchRecommender):
             "variational": self._variational,
         }
 
-    def _criterion(self):
-        return torch.nn.Identity  # unused: VAENet.get_loss computes the loss
-
-    def _optimizer_params(self, n_rows):
-        return {"weight_decay": self.l2}
-
-    def _train_split(self, seed):
-        if not self.early_stopping:
-            return None
-        return UserHoldoutSplit(self.validation_fraction, random_state=seed)
-
-    def _validation_callbacks(self):
-        return [("valid_ndcg", RankingScoring(k=100))]
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags = TransformerTags(preserves_dtype=[])
-        return tags
-
-    def fit_transform(self, X, y=None):
-        """Fit, then return the code of each row of ``X`` (see :meth:`transform`).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_users, n_items)
-            Training interactions.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        codes : ndarray of shape (n_users, latent_dim)
-            Latent representations (float32).
-        """
-        return self.fit(X).transform(X)
-
-    def transform(self, X):
-        """The encoder's code of each row: the posterior mean for Mult-VAE.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_users, n_items)
-            Interactions of the users to encode.
-
-        Returns
-        -------
-        codes : ndarray of shape (n_users, latent_dim)
-            Latent representations (float32).
-        """
-        check_is_fitted(self)
-        X = self._validate(X, reset=False)
-        net = self.net_
-        net.module_.eval()
-        codes = []
-        with torch.no_grad():
-            for inputs, _ in net.get_iterator(CSRDataset(X), training=False):
-                codes.append(net.module_.encode(inputs.to(net.device))[0].cpu())
-        return torch.cat(codes).numpy()
+    def _encode(self, module, inputs):
+        return module.encode(inputs)[0]
 
 
 class MultVAE(_MultAutoencoder):

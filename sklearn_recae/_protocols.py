@@ -9,13 +9,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from .model_selection import holdout_split
-from .model_selection._holdout import entry_rows
 
 RANKING_PROTOCOLS = ("T1", "S1", "Q1")
 RATING_PROTOCOLS = ("R1", "R2")
 
 
-def _binary(X):
+def binary(X):
     X = X.copy()
     X.data[:] = 1.0
     return X
@@ -61,7 +60,7 @@ def _user_split(X, seed, n_heldout, strategy, rounding):
 
 def split_t1(ratings, seed=0):
     """T1: every rating is 1; each user holds out ``n - int(0.8 n)`` at random."""
-    X = _binary(ratings)
+    X = binary(ratings)
     X_in, X_out = holdout_split(X, 0.2, random_state=seed, rounding="ceil")
     return {"train": X_in, "test_in": X_in, "test_out": X_out}
 
@@ -96,19 +95,23 @@ def split_q1(ratings, timestamps, seed=12345, n_heldout=750):
     return _user_split(X, seed, n_heldout, "temporal", "ceil")
 
 
+def split_entries(X, fraction, seed):
+    """A seeded random ``fraction`` of all stored entries, as (rest, held-out)."""
+    held = np.zeros(X.nnz, dtype=bool)
+    held[np.random.RandomState(seed).permutation(X.nnz)[: round(fraction * X.nnz)]] = (
+        True
+    )
+    rest, out = X.copy(), X.copy()
+    rest.data = np.where(held, 0, X.data).astype(X.dtype)
+    out.data = np.where(held, X.data, 0).astype(X.dtype)
+    rest.eliminate_zeros()
+    out.eliminate_zeros()
+    return rest, out
+
+
 def split_r1(ratings, seed=0):
     """R1: a seeded random 10% of all ratings is the test set."""
-    held = np.zeros(ratings.nnz, dtype=bool)
-    held[
-        np.random.RandomState(seed).permutation(ratings.nnz)[: round(0.1 * ratings.nnz)]
-    ] = True
-    rows = entry_rows(ratings)
-    train = sp.csr_matrix(
-        (ratings.data[~held], (rows[~held], ratings.indices[~held])), ratings.shape
-    )
-    test = sp.csr_matrix(
-        (ratings.data[held], (rows[held], ratings.indices[held])), ratings.shape
-    )
+    train, test = split_entries(ratings, 0.1, seed)
     return {"train": train, "test_in": train, "test_out": test}
 
 

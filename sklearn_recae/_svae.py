@@ -2,17 +2,14 @@
 
 from numbers import Integral, Real
 
-import torch
-from sklearn.utils import TransformerTags
-from sklearn.utils.validation import check_is_fitted
-
-from ._net import RankingScoring, SVAENet, UserHoldoutSplit
-from .base import TORCH_PARAMETER_CONSTRAINTS, BaseTorchRecommender
+from ._net import SVAENet
+from ._ranking_autoencoder import LatentCodeMixin, RankingAutoencoder
+from .base import TORCH_PARAMETER_CONSTRAINTS
 from .nn import SVAEModule
 from .utils._validation import Interval, StrOptions
 
 
-class SVAE(BaseTorchRecommender):
+class SVAE(LatentCodeMixin, RankingAutoencoder):
     """SVAE: sequential variational autoencoder for next-items recommendation.
 
     Each row of ``X`` is a user's history: its items ordered by value (a time
@@ -115,7 +112,7 @@ class SVAE(BaseTorchRecommender):
 
     _net_cls = SVAENet
     _module_cls = SVAEModule
-    _early_stopping_monitor = ("valid_ndcg", False)
+    _holdout_strategy = "temporal"
 
     _parameter_constraints = {
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
@@ -191,12 +188,6 @@ class SVAE(BaseTorchRecommender):
             "latent_dim": self.latent_dim,
         }
 
-    def _criterion(self):
-        return torch.nn.Identity  # unused: SVAENet.get_loss computes the loss
-
-    def _optimizer_params(self, n_rows):
-        return {"weight_decay": self.l2}
-
     def _net_params(self):
         return {
             "anneal_cap": self.anneal_cap,
@@ -205,60 +196,5 @@ class SVAE(BaseTorchRecommender):
             "max_length": self.max_length,
         }
 
-    def _train_split(self, seed):
-        if not self.early_stopping:
-            return None
-        return UserHoldoutSplit(
-            self.validation_fraction, random_state=seed, strategy="temporal"
-        )
-
-    def _validation_callbacks(self):
-        return [("valid_ndcg", RankingScoring(k=100))]
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags = TransformerTags(preserves_dtype=[])
-        return tags
-
-    def fit_transform(self, X, y=None):
-        """Fit, then return the latent state of each row (see :meth:`transform`).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_users, n_items)
-            Training histories; values order each row's events.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        codes : ndarray of shape (n_users, latent_dim)
-            Posterior means after each row's last event (float32).
-        """
-        return self.fit(X).transform(X)
-
-    def transform(self, X):
-        """Posterior mean of the code after each row's last event.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_users, n_items)
-            Histories; values order each row's events.
-
-        Returns
-        -------
-        codes : ndarray of shape (n_users, latent_dim)
-            Latent states (float32).
-        """
-        check_is_fitted(self)
-        X = self._validate(X, reset=False)
-        net = self.net_
-        net.module_.eval()
-        codes = []
-        with torch.no_grad():
-            for inputs, _ in net.get_iterator(net.get_dataset(X), training=False):
-                items = inputs["items"].to(net.device)
-                lengths = inputs["lengths"].to(net.device)
-                states = net.module_.last_states(items, lengths)
-                codes.append(net.module_.encode(states)[0].cpu())
-        return torch.cat(codes).numpy()
+    def _encode(self, module, inputs):
+        return module.encode(module.last_states(**inputs))[0]

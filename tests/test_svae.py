@@ -100,9 +100,9 @@ def test_seen_items_are_excluded(sequences, fitted):
 def test_validation_users_hold_out_their_latest_events(sequences):
     from sklearn_recae._net import UserHoldoutSplit
 
-    _, valid = UserHoldoutSplit(0.2, random_state=0, strategy="temporal")(
-        SequenceDataset(sequences)
-    )
+    split = SVAE(validation_fraction=0.2)._train_split(seed=0)
+    assert isinstance(split, UserHoldoutSplit) and split.strategy == "temporal"
+    _, valid = split(SequenceDataset(sequences))
     fold_in, fold_out = valid.X, valid.y
     for row in range(fold_in.shape[0]):
         if fold_out[row].nnz:
