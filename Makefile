@@ -15,7 +15,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet "$(TORCH)"
-	$(BIN)/python -m pip install --quiet -e ".[tests,plots]"
+	$(BIN)/python -m pip install --quiet -e ".[tests,plots,dask,accelerate]"
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -89,6 +89,11 @@ class AutoRec(RatingAutoencoder):
         0: silent; 1: skorch's epoch table; 2: also skorch's progress bar.
     callbacks : list of (str, skorch Callback) or None, default=None
         Extra skorch callbacks, e.g. checkpoints or learning-rate schedules.
+    accelerator : accelerate.Accelerator or None, default=None
+        Train through skorch's Hugging Face ``AccelerateMixin`` (multi-GPU,
+        mixed precision); the accelerator places the data and ``device`` is
+        ignored. Such a fitted estimator does not pickle: save the weights
+        with ``net_.save_params``. See :ref:`scale`.
 
     Attributes
     ----------
@@ -153,6 +158,7 @@ class AutoRec(RatingAutoencoder):
         random_state=None,
         verbose=0,
         callbacks=None,
+        accelerator=None,
     ):
         self.variant = variant
         self.hidden_dim = hidden_dim
@@ -172,6 +178,7 @@ class AutoRec(RatingAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks
+        self.accelerator = accelerator
 
     def _rows(self, X):
         return X.T.tocsr() if self.variant == "item" else X

@@ -91,6 +91,11 @@ class CDAE(RankingAutoencoder):
         0: silent; 1: skorch's epoch table; 2: also skorch's progress bar.
     callbacks : list of (str, skorch Callback) or None, default=None
         Extra skorch callbacks.
+    accelerator : accelerate.Accelerator or None, default=None
+        Train through skorch's Hugging Face ``AccelerateMixin`` (multi-GPU,
+        mixed precision); the accelerator places the data and ``device`` is
+        ignored. Such a fitted estimator does not pickle: save the weights
+        with ``net_.save_params``. See :ref:`scale`.
 
     Attributes
     ----------
@@ -164,6 +169,7 @@ class CDAE(RankingAutoencoder):
         random_state=None,
         verbose=0,
         callbacks=None,
+        accelerator=None,
     ):
         self.latent_dim = latent_dim
         self.corruption = corruption
@@ -187,6 +193,7 @@ class CDAE(RankingAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks
+        self.accelerator = accelerator
 
     def _prepare(self, X):
         self.n_users_fit_ = X.shape[0]

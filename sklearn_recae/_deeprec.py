@@ -77,6 +77,11 @@ class DeepRec(RatingAutoencoder):
         0: silent; 1: skorch's epoch table; 2: also skorch's progress bar.
     callbacks : list of (str, skorch Callback) or None, default=None
         Extra skorch callbacks.
+    accelerator : accelerate.Accelerator or None, default=None
+        Train through skorch's Hugging Face ``AccelerateMixin`` (multi-GPU,
+        mixed precision); the accelerator places the data and ``device`` is
+        ignored. Such a fitted estimator does not pickle: save the weights
+        with ``net_.save_params``. See :ref:`scale`.
 
     Attributes
     ----------
@@ -140,6 +145,7 @@ class DeepRec(RatingAutoencoder):
         random_state=None,
         verbose=0,
         callbacks=None,
+        accelerator=None,
     ):
         self.hidden_dims = hidden_dims
         self.activation = activation
@@ -160,6 +166,7 @@ class DeepRec(RatingAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks
+        self.accelerator = accelerator
 
     def _module_params(self, n_inputs):
         return {

@@ -1,5 +1,6 @@
 """EASE: Embarrassingly Shallow Autoencoder (Steck 2019), closed form."""
 
+import warnings
 from numbers import Real
 
 import numpy as np
@@ -23,6 +24,7 @@ _GRAM_BLOCK_ROWS = 2048
 # multiply-adds per second, scipy's sparse X.T @ X ~0.6e9 co-occurrence pairs.
 _DENSE_OVER_SPARSE_SPEED = 115.0
 _FLOAT32 = 4
+_GPU_SOLVE_COPIES = 3  # the matrix, its Cholesky factor and the inverse
 
 
 def _gram_dense_blocks(X):
@@ -75,7 +77,39 @@ def _inverse_lapack(gram):
 
 
 def _inverse_torch(gram, device):
-    """Float32 Cholesky inverse with torch on ``device`` (e.g. a GPU)."""
+    """Float32 Cholesky inverse with torch on ``device`` (e.g. a GPU).
+
+    Falls back to the CPU (LAPACK), with a warning that gives the numbers, when
+    the device has too little free memory for the matrix, its factor and its
+    inverse, or runs out of memory during the solve.
+    """
+    import torch
+
+    needed = _GPU_SOLVE_COPIES * gram.nbytes
+    free = torch.cuda.mem_get_info(device)[0]
+    if needed > free:
+        _warn_cpu_fallback(
+            device, f"needs {needed / 2**30:.1f} GiB, {free / 2**30:.1f} GiB free"
+        )
+        return _inverse_lapack(gram)
+    try:
+        return _inverse_on_device(gram, device)
+    except torch.cuda.OutOfMemoryError:
+        torch.cuda.empty_cache()
+        _warn_cpu_fallback(device, "ran out of memory during the solve")
+        return _inverse_lapack(gram)
+
+
+def _warn_cpu_fallback(device, reason):
+    warnings.warn(
+        f"EASE's {device} solve {reason}; solving on the CPU instead. Use "
+        "device='cpu' to skip the attempt, or free GPU memory.",
+        ResourceWarning,
+        stacklevel=4,
+    )
+
+
+def _inverse_on_device(gram, device):
     import torch
 
     _symmetrize_from_upper(gram)

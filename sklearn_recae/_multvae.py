@@ -110,6 +110,11 @@ class MultVAE(_MultAutoencoder):
         0: silent; 1: skorch's epoch table; 2: also skorch's progress bar.
     callbacks : list of (str, skorch Callback) or None, default=None
         Extra skorch callbacks.
+    accelerator : accelerate.Accelerator or None, default=None
+        Train through skorch's Hugging Face ``AccelerateMixin`` (multi-GPU,
+        mixed precision); the accelerator places the data and ``device`` is
+        ignored. Such a fitted estimator does not pickle: save the weights
+        with ``net_.save_params``. See :ref:`scale`.
 
     Attributes
     ----------
@@ -167,6 +172,7 @@ class MultVAE(_MultAutoencoder):
         random_state=None,
         verbose=0,
         callbacks=None,
+        accelerator=None,
     ):
         self.hidden_dims = hidden_dims
         self.latent_dim = latent_dim
@@ -188,6 +194,7 @@ class MultVAE(_MultAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks
+        self.accelerator = accelerator
 
     def _net_params(self):
         return {
@@ -244,6 +251,11 @@ class MultDAE(_MultAutoencoder):
         0: silent; 1: skorch's epoch table; 2: also skorch's progress bar.
     callbacks : list of (str, skorch Callback) or None, default=None
         Extra skorch callbacks.
+    accelerator : accelerate.Accelerator or None, default=None
+        Train through skorch's Hugging Face ``AccelerateMixin`` (multi-GPU,
+        mixed precision); the accelerator places the data and ``device`` is
+        ignored. Such a fitted estimator does not pickle: save the weights
+        with ``net_.save_params``. See :ref:`scale`.
 
     Attributes
     ----------
@@ -294,6 +306,7 @@ class MultDAE(_MultAutoencoder):
         random_state=None,
         verbose=0,
         callbacks=None,
+        accelerator=None,
     ):
         self.hidden_dims = hidden_dims
         self.latent_dim = latent_dim
@@ -313,6 +326,7 @@ class MultDAE(_MultAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks
+        self.accelerator = accelerator
 
     def _net_params(self):
         return {"anneal_cap": 0.0, "total_anneal_steps": 0}

@@ -17,6 +17,21 @@ from torch.utils.data import BatchSampler, DataLoader, RandomSampler, Sequential
 from .model_selection._holdout import holdout_split
 
 
+def _whole_batch(batch):
+    """Collate function of datasets that build a whole batch at once."""
+    return batch
+
+
+def batch_loader(dataset, batches):
+    """``DataLoader`` handing each batch of row indices to the dataset at once.
+
+    The dataset's ``__getitems__`` slices and densifies the batch; a
+    ``batch_sampler`` (rather than a sampler of lists) lets accelerate shard
+    the batches across processes.
+    """
+    return DataLoader(dataset, batch_sampler=batches, collate_fn=_whole_batch)
+
+
 class CSRDataset(torch.utils.data.Dataset):
     """Rows of a CSR matrix, densified one batch at a time.
 
@@ -50,6 +65,8 @@ class CSRDataset(torch.utils.data.Dataset):
         if self.users is not None:
             inputs = {"x": inputs, "users": torch.from_numpy(self.users[rows])}
         return inputs, targets
+
+    __getitems__ = __getitem__  # a batch sampler's indices come whole
 
     def subset(self, rows):
         """The dataset of ``rows`` only (users keep their ids)."""
@@ -115,6 +132,14 @@ class RecommenderNet(NeuralNet):
     by the estimator).
     """
 
+    def initialize(self):
+        super().initialize()
+        self.reset_counters()
+        return self
+
+    def reset_counters(self):
+        """Reset per-fit training counters (called by ``initialize``)."""
+
     def get_dataset(self, X, y=None):
         if isinstance(X, torch.utils.data.Dataset):
             return X
@@ -125,7 +150,7 @@ class RecommenderNet(NeuralNet):
     def get_iterator(self, dataset, training=False):
         sampler = RandomSampler(dataset) if training else SequentialSampler(dataset)
         batches = BatchSampler(sampler, batch_size=self.batch_size, drop_last=False)
-        return DataLoader(dataset, batch_size=None, sampler=batches)
+        return batch_loader(dataset, batches)
 
 
 class RefeedingNet(RecommenderNet):
@@ -242,10 +267,8 @@ class VAENet(RecommenderNet):
         self.anneal_cap = anneal_cap
         self.total_anneal_steps = total_anneal_steps
 
-    def initialize(self):
-        super().initialize()
+    def reset_counters(self):
         self.n_updates_ = 0
-        return self
 
     @property
     def beta(self):
@@ -347,6 +370,8 @@ class SequenceDataset(torch.utils.data.Dataset):
             return inputs, items
         return inputs, torch.from_numpy(self.y[rows].toarray())
 
+    __getitems__ = __getitem__
+
     def subset(self, rows):
         y = None if self.y is None else self.y[rows]
         return SequenceDataset(self.X[rows], y, self.max_length)
@@ -384,7 +409,7 @@ class SVAENet(VAENet):
         by_length = np.argsort(dataset.lengths + noise, kind="stable")
         batches = np.array_split(by_length, max(1, -(-n // self.batch_size)))
         order = torch.randperm(len(batches)).numpy()
-        return DataLoader(dataset, batch_size=None, sampler=[batches[i] for i in order])
+        return batch_loader(dataset, [batches[i] for i in order])
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         from skorch.utils import to_tensor

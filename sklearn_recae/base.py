@@ -8,8 +8,10 @@ from sklearn.utils import gen_batches
 from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils.validation import check_is_fitted
 
+from .utils._memory import check_memory
 from .utils._topk import check_k, top_k
 from .utils._validation import (
+    HasMethods,
     Interval,
     StrOptions,
     _fit_context,
@@ -17,6 +19,8 @@ from .utils._validation import (
 )
 
 _RECOMMEND_BYTES_PER_ENTRY = 32  # scores plus top-k temporaries per (user, item)
+_PREDICT_COPIES = 2  # the scores and one post-processed copy
+_FLOAT32 = 4
 
 
 class RecommenderMixin:
@@ -246,8 +250,22 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
     def _optimizer_params(self, n_rows):
         return {}
 
+    def _net_cls_and_placement(self, device):
+        """The skorch net class and its placement arguments."""
+        if self.accelerator is None:
+            return self._net_cls, {"device": device}
+        from ._accelerate import accelerated
+
+        sink = getattr(self.accelerator, "print", print) if self.verbose else _silent
+        return accelerated(self._net_cls), {
+            "accelerator": self.accelerator,
+            "device": None,
+            "callbacks__print_log__sink": sink,
+        }
+
     def _build_net(self, rows, device, seed):
-        return self._net_cls(
+        net_cls, placement = self._net_cls_and_placement(device)
+        return net_cls(
             module=self._module_cls,
             criterion=self._criterion(),
             optimizer=_resolve_optimizer(self.optimizer),
@@ -256,7 +274,7 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
             batch_size=self.batch_size,
             train_split=self._train_split(seed),
             callbacks=self._callbacks(),
-            device=device,
+            **placement,
             verbose=int(self.verbose >= 1),
             **{
                 f"module__{k}": v for k, v in self._module_params(rows.shape[1]).items()
@@ -312,6 +330,13 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = self._validate(X, reset=False)
+        n_users, n_items = X.shape
+        check_memory(
+            _PREDICT_COPIES * n_users * n_items * _FLOAT32,
+            f"{type(self).__name__}.predict's dense {n_users} x {n_items} scores",
+            "Use recommend(X, k), which scores users in bounded batches, or "
+            "predict on fewer rows at a time.",
+        )
         return self._output(self._scores(X), X)
 
     def _scores(self, X):
@@ -349,6 +374,7 @@ TORCH_PARAMETER_CONSTRAINTS = {
     "random_state": ["random_state"],
     "verbose": ["verbose"],
     "callbacks": [list, None],
+    "accelerator": [HasMethods(["prepare", "backward"]), None],
 }
 
 

@@ -197,3 +197,17 @@ def test_ease_beats_popularity_on_planted_structure(binary):
     assert ndcg_at_k(X_out, ease, k=10, exclude=X_in) > 1.1 * ndcg_at_k(
         X_out, popularity, k=10, exclude=X_in
     )
+
+
+def test_gpu_solve_falls_back_to_cpu_when_memory_is_short(monkeypatch):
+    import torch
+
+    from sklearn_recae._ease import _inverse_lapack, _inverse_torch
+
+    rng = np.random.RandomState(0)
+    a = rng.rand(30, 8).astype(np.float32)
+    gram = a @ a.T + 10 * np.eye(30, dtype=np.float32)
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device: (1000, 2000))
+    with pytest.warns(ResourceWarning, match=r"cuda solve needs 0\.0 GiB.*on the CPU"):
+        inverse = _inverse_torch(gram.copy(), "cuda")
+    np.testing.assert_allclose(inverse, _inverse_lapack(gram.copy()))

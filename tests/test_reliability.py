@@ -62,3 +62,22 @@ def test_torch_weights_alone_save_and_load(ratings, tmp_path, name):
     np.testing.assert_array_equal(other.predict(ratings), model.predict(ratings))
     restored = pickle.loads(pickle.dumps(model))
     np.testing.assert_array_equal(restored.predict(ratings), model.predict(ratings))
+
+
+@pytest.mark.parametrize("name", ESTIMATORS)
+def test_dense_predict_over_the_memory_budget_is_refused(ratings, monkeypatch, name):
+    """predict's dense scores are estimated first; recommend still works, in
+    batches under scikit-learn's working_memory."""
+    from sklearn import config_context
+
+    from sklearn_recae.utils import InsufficientMemoryError
+
+    model = ESTIMATORS[name](**TINY).fit(ratings)
+    expected = model.recommend(ratings, k=3)
+    n_users, n_items = ratings.shape
+    budget_mb = n_users * n_items * 4 / 2**20  # one copy fits, two do not
+    monkeypatch.setenv("SKLEARN_RECAE_MEMORY_BUDGET_MB", str(budget_mb))
+    with pytest.raises(InsufficientMemoryError, match=r"predict's dense .* recommend"):
+        model.predict(ratings)
+    with config_context(working_memory=budget_mb / 8):
+        np.testing.assert_array_equal(model.recommend(ratings, k=3), expected)
