@@ -60,6 +60,11 @@ def _per_user(y_true, y_score, k, exclude, metric):
         exclude = check_interactions(
             exclude, non_negative=False, require_interactions=False, what="exclude"
         )
+        if exclude.shape != y_true.shape:
+            raise ValueError(
+                f"exclude must have the shape of y_true {y_true.shape} (the fold-in "
+                f"of the same users and items), got shape {exclude.shape}."
+            )
     values = []
     for hits, n_relevant in ranking_hits(y_true, y_score, k, exclude):
         keep = n_relevant > 0

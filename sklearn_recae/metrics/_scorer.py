@@ -1,5 +1,7 @@
 """Scorers ``scorer(estimator, X, y=None)`` for scikit-learn's model selection."""
 
+from numbers import Real
+
 import numpy as np
 from sklearn.utils import gen_batches
 from sklearn.utils._chunking import get_chunk_n_rows
@@ -87,6 +89,11 @@ class RecommenderScorer:
             )
         if metric != "rmse":
             check_k(k)
+        if not (isinstance(test_size, Real) and 0 < test_size < 1):
+            raise ValueError(
+                f"test_size must be a fraction in (0, 1) of each row to hold out, "
+                f"got {test_size!r}."
+            )
         self.metric = metric
         self.k = k
         self.strategy = strategy

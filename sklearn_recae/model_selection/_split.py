@@ -162,8 +162,8 @@ class WeakGeneralizationSplit(BaseCrossValidator):
         ----------
         X : {array-like, sparse matrix} of shape (n_users, n_items)
             The fold-in interactions.
-        y : {array-like, sparse matrix} of shape (n_users, n_items), default=None
-            The held-out interactions (unused here).
+        y : {array-like, sparse matrix} of shape (n_users, n_items)
+            The held-out interactions; required, with the shape of ``X``.
         groups : None
             Ignored.
 
@@ -174,6 +174,18 @@ class WeakGeneralizationSplit(BaseCrossValidator):
         test : ndarray
             All row indices.
         """
+        if y is None:
+            raise ValueError(
+                "WeakGeneralizationSplit scores on the held-out interactions y of "
+                "the same users; without y a scorer would hold out entries the "
+                "model was fitted on. Split once with holdout_split, then call "
+                "search.fit(X_in, X_out)."
+            )
+        if getattr(y, "shape", None) != getattr(X, "shape", None):
+            raise ValueError(
+                f"y (held-out) must have the shape of X (fold-in) "
+                f"{getattr(X, 'shape', None)}, got {getattr(y, 'shape', None)}."
+            )
         rows = np.arange(_num_samples(X))
         yield rows, rows
 

@@ -37,6 +37,6 @@ def test_min_interactions_validation():
 
 def test_weak_generalization_split_uses_all_rows():
     X = np.ones((4, 2))
-    ((train, test),) = list(WeakGeneralizationSplit().split(X))
+    ((train, test),) = list(WeakGeneralizationSplit().split(X, X))
     assert train.tolist() == test.tolist() == [0, 1, 2, 3]
     assert WeakGeneralizationSplit().get_n_splits() == 1
