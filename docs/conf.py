@@ -1,8 +1,11 @@
 """Sphinx configuration: PyData theme, numpydoc API pages, sphinx-gallery examples."""
 
 import os
+import sys
 
 import sklearn_recae
+
+sys.path.insert(0, os.path.abspath("figures"))  # the user guide's plot code
 
 project = "sklearn-recae"
 author = "sklearn-recae developers"
@@ -12,6 +15,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    "matplotlib.sphinxext.plot_directive",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
 ]
@@ -32,3 +36,8 @@ sphinx_gallery_conf = {
     "download_all_examples": False,
     "remove_config_comments": True,
 }
+
+plot_include_source = False
+plot_html_show_source_link = False
+plot_html_show_formats = False
+plot_formats = [("png", 110)]

@@ -3,7 +3,7 @@ Every ranking model on one strong-generalization split
 ======================================================
 
 Fit each ranking model on the same training users and score the same held-out
-users (80% fold-in, 20% fold-out), then chart NDCG@100 and recall@20. Settings
+users (80% fold-in, 20% fold-out), then chart ``NDCG@100`` and ``recall@20``. Settings
 are shortened so that the example runs in about a minute; the benchmarks in the
 repository use the defaults on MovieLens.
 """

@@ -3,7 +3,7 @@ Learning curves from the skorch history
 =======================================
 
 Every neural estimator trains a skorch net and keeps its ``history_``: per-epoch
-training loss, validation loss and, for the ranking models, the NDCG@100 of the
+training loss, validation loss and, for the ranking models, the ``NDCG@100`` of the
 users held out for early stopping (``valid_ndcg``). Early stopping keeps the
 weights of the best epoch.
 """

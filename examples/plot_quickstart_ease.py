@@ -2,7 +2,7 @@
 Quick start: EASE in twenty lines
 =================================
 
-Fit EASE on synthetic interactions, recommend for users, and measure NDCG@100
+Fit EASE on synthetic interactions, recommend for users, and measure ``NDCG@100``
 on held-out users (strong generalization) with the package's scorer.
 """
 

@@ -54,8 +54,8 @@ class MultVAE(_MultAutoencoder):
         - \\beta \\, \\mathrm{KL}(q(z|x) \\| p(z)),
         \\quad \\log p(x|z) = \\sum_i x_i \\log \\pi_i(z)
 
-    with β annealed linearly from 0 to ``anneal_cap`` over ``total_anneal_steps``
-    updates (the counter restarts with every ``fit``). Scores are the decoder's
+    with β = min(``anneal_cap``, t / ``total_anneal_steps``) after t updates, as
+    in Liang et al.'s code (the counter restarts with every ``fit``). Scores are the decoder's
     logits at the posterior mean, so the model is inductive: any user is scored
     from their interactions. Values of ``X`` are used as counts; binarize first
     for the paper's setting.
@@ -80,7 +80,9 @@ class MultVAE(_MultAutoencoder):
     anneal_cap : float, default=0.2
         Largest β.
     total_anneal_steps : int, default=200000
-        Updates over which β grows from 0 to ``anneal_cap``; 0 fixes β.
+        β grows by 1 / ``total_anneal_steps`` per update until it reaches
+        ``anneal_cap`` (after ``anneal_cap * total_anneal_steps`` updates);
+        0 fixes β at ``anneal_cap``.
     l2 : float, default=0.0
         Weight decay.
     lr : float, default=1e-3

@@ -257,8 +257,8 @@ def _first(output):
 class VAENet(RecommenderNet):
     """Mult-VAE / Mult-DAE net: multinomial likelihood plus an annealed KL term.
 
-    β grows linearly from 0 to ``anneal_cap`` over ``total_anneal_steps``
-    updates (Liang et al. 2018, section 2.2.2); the update counter is re-created
+    β = min(anneal_cap, t / total_anneal_steps) after t updates (Liang et al.
+    2018, section 2.2.2, and their code); the update counter is re-created
     by ``initialize``, so it restarts with every fit.
     """
 

@@ -2,6 +2,8 @@
 
 from numbers import Integral, Real
 
+import numpy as np
+
 from ._net import SVAENet
 from ._ranking_autoencoder import LatentCodeMixin, RankingAutoencoder
 from .base import TORCH_PARAMETER_CONSTRAINTS
@@ -18,8 +20,8 @@ class SVAE(LatentCodeMixin, RankingAutoencoder):
     and a decoder MLP a softmax over items (Sachdeva et al. 2019, eq. 5-7).
     Training maximises, at every step, the multinomial likelihood of the next
     ``next_k`` items (``loss='next_k'``, the paper's) or of the next one
-    (``loss='next_item'``) minus β times the KL term, β annealed linearly to
-    ``anneal_cap`` over ``total_anneal_steps`` updates. Rows are trained in
+    (``loss='next_item'``) minus β times the KL term, with
+    β = min(``anneal_cap``, t / ``total_anneal_steps``) after t updates. Rows are trained in
     batches of ``batch_size`` sequences of similar length, padded at the end;
     padded steps never enter the loss. Histories longer than ``max_length``
     keep their last ``max_length`` events, in training and in ``predict``.
@@ -50,7 +52,9 @@ class SVAE(LatentCodeMixin, RankingAutoencoder):
     anneal_cap : float, default=0.2
         Largest β.
     total_anneal_steps : int, default=20000
-        Updates over which β grows from 0 to ``anneal_cap``; 0 fixes β.
+        β grows by 1 / ``total_anneal_steps`` per update until it reaches
+        ``anneal_cap`` (after ``anneal_cap * total_anneal_steps`` updates);
+        0 fixes β at ``anneal_cap``.
     l2 : float, default=0.0
         Weight decay.
     lr : float, default=3e-3
@@ -118,6 +122,7 @@ class SVAE(LatentCodeMixin, RankingAutoencoder):
     _net_cls = SVAENet
     _module_cls = SVAEModule
     _holdout_strategy = "temporal"
+    _input_dtype = (np.float64, np.float32)  # UNIX times lose their order in float32
 
     _parameter_constraints = {
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],

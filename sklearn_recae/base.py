@@ -158,6 +158,7 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
 
     _net_cls = None
     _non_negative = True
+    _input_dtype = np.float32  # SVAE keeps float64 values: they order events
     _early_stopping_monitor = ("valid_loss", True)  # (history key, lower is better)
 
     def _validation_callbacks(self):
@@ -169,6 +170,7 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
             X,
             estimator=self,
             reset=reset,
+            dtype=self._input_dtype,
             non_negative=self._non_negative,
             require_interactions=reset,
         )

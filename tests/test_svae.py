@@ -148,3 +148,12 @@ def test_grid_search_with_temporal_scoring(sequences):
     ).fit(sequences)
     scores = search.cv_results_["mean_test_score"]
     assert np.isfinite(scores).all() and ((scores >= 0) & (scores <= 1)).all()
+
+
+def test_unix_times_keep_their_order():
+    """Seconds apart at 1.6e9 are equal in float32; SVAE keeps float64 values."""
+    times = np.array([[1_600_000_002, 1_600_000_001, 1_600_000_000, 0]], dtype=np.int64)
+    X = SVAE()._validate(times, reset=True)
+    assert X.dtype == np.float64
+    inputs, _ = SequenceDataset(X)[[0]]
+    np.testing.assert_array_equal(inputs["items"], [[3, 2, 1]])  # latest last
