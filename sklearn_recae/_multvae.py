@@ -55,10 +55,10 @@ class MultVAE(_MultAutoencoder):
         \\quad \\log p(x|z) = \\sum_i x_i \\log \\pi_i(z)
 
     with β = min(``anneal_cap``, t / ``total_anneal_steps``) after t updates, as
-    in Liang et al.'s code (the counter restarts with every ``fit``). Scores are the decoder's
-    logits at the posterior mean, so the model is inductive: any user is scored
-    from their interactions. Values of ``X`` are used as counts; binarize first
-    for the paper's setting.
+    in Liang et al.'s code (the counter restarts with every ``fit``). Scores are
+    the decoder's logits at the posterior mean, so the model is inductive: any
+    user is scored from their interactions. Values of ``X`` are used as counts;
+    binarize first for the paper's setting.
 
     With ``early_stopping=True`` (the default), ``validation_fraction`` of the
     users are held out; after every epoch the NDCG@100 of their held-out 20%

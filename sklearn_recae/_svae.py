@@ -21,8 +21,8 @@ class SVAE(LatentCodeMixin, RankingAutoencoder):
     Training maximises, at every step, the multinomial likelihood of the next
     ``next_k`` items (``loss='next_k'``, the paper's) or of the next one
     (``loss='next_item'``) minus β times the KL term, with
-    β = min(``anneal_cap``, t / ``total_anneal_steps``) after t updates. Rows are trained in
-    batches of ``batch_size`` sequences of similar length, padded at the end;
+    β = min(``anneal_cap``, t / ``total_anneal_steps``) after t updates. Rows are
+    trained in batches of ``batch_size`` sequences of similar length, padded at the end;
     padded steps never enter the loss. Histories longer than ``max_length``
     keep their last ``max_length`` events, in training and in ``predict``.
 
