@@ -43,6 +43,9 @@ class SVAE(LatentCodeMixin, RankingAutoencoder):
         Hidden layer of the encoder and decoder MLPs.
     latent_dim : int, default=64
         Latent code size.
+    dropout : float, default=0.0
+        Dropout on the item embeddings fed to the GRU, in training only (not in
+        the paper; 0 keeps its network).
     loss : {'next_k', 'next_item'}, default='next_k'
         Predict the next ``next_k`` items at every step, or the next one.
     next_k : int, default=4
@@ -129,6 +132,7 @@ class SVAE(LatentCodeMixin, RankingAutoencoder):
         "rnn_dim": [Interval(Integral, 1, None, closed="left")],
         "hidden_dim": [Interval(Integral, 1, None, closed="left")],
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
         "loss": [StrOptions({"next_k", "next_item"})],
         "next_k": [Interval(Integral, 1, None, closed="left")],
         "max_length": [Interval(Integral, 1, None, closed="left"), None],
@@ -145,6 +149,7 @@ class SVAE(LatentCodeMixin, RankingAutoencoder):
         rnn_dim=200,
         hidden_dim=150,
         latent_dim=64,
+        dropout=0.0,
         loss="next_k",
         next_k=4,
         max_length=200,
@@ -170,6 +175,7 @@ class SVAE(LatentCodeMixin, RankingAutoencoder):
         self.rnn_dim = rnn_dim
         self.hidden_dim = hidden_dim
         self.latent_dim = latent_dim
+        self.dropout = dropout
         self.loss = loss
         self.next_k = next_k
         self.max_length = max_length
@@ -198,6 +204,7 @@ class SVAE(LatentCodeMixin, RankingAutoencoder):
             "rnn_dim": self.rnn_dim,
             "hidden_dim": self.hidden_dim,
             "latent_dim": self.latent_dim,
+            "dropout": self.dropout,
         }
 
     def _net_params(self):

@@ -308,24 +308,37 @@ class SVAEModule(nn.Module):
         Hidden layer of the encoder and decoder MLPs.
     latent_dim : int, default=64
         Latent code size.
+    dropout : float, default=0.0
+        Dropout on the item embeddings (training only).
     """
 
     def __init__(
-        self, n_items, embedding_dim=256, rnn_dim=200, hidden_dim=150, latent_dim=64
+        self,
+        n_items,
+        embedding_dim=256,
+        rnn_dim=200,
+        hidden_dim=150,
+        latent_dim=64,
+        dropout=0.0,
     ):
         super().__init__()
         self.latent_dim = latent_dim
         self.embedding = nn.Embedding(n_items + 1, embedding_dim, padding_idx=0)
+        self.embedding_dropout = nn.Dropout(dropout)
         self.gru = nn.GRU(embedding_dim, rnn_dim, batch_first=True)
         self.encoder = _mlp([rnn_dim, hidden_dim, 2 * latent_dim], "tanh")
         self.decoder = _mlp([latent_dim, hidden_dim, n_items], "tanh")
 
     def last_states(self, items, lengths):
         """GRU state after each row's last event (zeros for empty rows)."""
-        states = self.gru(self.embedding(items))[0]
+        states = self._states(items)
         last = (lengths - 1).clamp(min=0)
         picked = states[torch.arange(len(items), device=items.device), last]
         return picked * (lengths > 0).unsqueeze(1).to(picked.dtype)
+
+    def _states(self, items):
+        """GRU state after every step."""
+        return self.gru(self.embedding_dropout(self.embedding(items)))[0]
 
     def encode(self, states):
         """Posterior mean and log-variance of the code."""
@@ -336,6 +349,6 @@ class SVAEModule(nn.Module):
         if not self.training:
             mu, logvar = self.encode(self.last_states(items, lengths))
             return self.decoder(mu), mu, logvar
-        mu, logvar = self.encode(self.gru(self.embedding(items))[0])
+        mu, logvar = self.encode(self._states(items))
         z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
         return self.decoder(z), mu, logvar
