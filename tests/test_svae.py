@@ -157,3 +157,11 @@ def test_unix_times_keep_their_order():
     assert X.dtype == np.float64
     inputs, _ = SequenceDataset(X)[[0]]
     np.testing.assert_array_equal(inputs["items"], [[3, 2, 1]])  # latest last
+
+
+def test_embedding_dropout_acts_in_training_only(sequences, fitted):
+    model = SVAE(**{**TINY, "dropout": 0.5}).fit(sequences)
+    assert model.net_.module_.embedding_dropout.p == 0.5
+    first = model.predict(sequences[:20])
+    np.testing.assert_array_equal(model.predict(sequences[:20]), first)
+    assert not np.allclose(first, fitted.predict(sequences[:20]))
