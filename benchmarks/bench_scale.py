@@ -160,7 +160,7 @@ def markdown(results):
         "",
         "## EASE on 200,000 items",
         "",
-        f"Refused after {refusal['seconds']:.2f} s:",
+        f"Refused after {refusal['seconds'] * 1000:.1f} ms:",
         "",
         f"> {refusal['message']}",
         "",
