@@ -96,3 +96,14 @@ def test_cuda_without_a_gpu_is_a_clear_error(name):
         pytest.skip("a GPU is present")
     with pytest.raises((ValueError, RuntimeError), match="CUDA|cuda"):
         clone(ESTIMATORS[name]).set_params(device="cuda").fit(_ratings())
+
+
+@pytest.mark.parametrize("name", ESTIMATORS)
+def test_fit_with_empty_rows_gives_finite_scores(name):
+    """Users without interactions in training are allowed and leave no NaN."""
+    X = _ratings().tolil()
+    X[[0, 5, 9], :] = 0
+    X = X.tocsr()
+    X.eliminate_zeros()
+    scores = clone(ESTIMATORS[name]).fit(X).predict(X)
+    assert np.isfinite(scores).all()
