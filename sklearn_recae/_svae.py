@@ -43,9 +43,10 @@ class SVAE(LatentCodeMixin, RankingAutoencoder):
         Hidden layer of the encoder and decoder MLPs.
     latent_dim : int, default=64
         Latent code size.
-    dropout : float, default=0.0
-        Dropout on the item embeddings fed to the GRU, in training only (not in
-        the paper; 0 keeps its network).
+    dropout : float, default=0.25
+        Dropout on the item embeddings fed to the GRU, in training only. Not in
+        the paper (0 gives its network); 0.25 was chosen on Q1's validation
+        users, where it raised NDCG@100 from 0.2659 to 0.2875.
     loss : {'next_k', 'next_item'}, default='next_k'
         Predict the next ``next_k`` items at every step, or the next one.
     next_k : int, default=4
@@ -149,7 +150,7 @@ class SVAE(LatentCodeMixin, RankingAutoencoder):
         rnn_dim=200,
         hidden_dim=150,
         latent_dim=64,
-        dropout=0.0,
+        dropout=0.25,
         loss="next_k",
         next_k=4,
         max_length=200,
