@@ -21,6 +21,7 @@ import torch
 from _common import environment, write_results
 
 from sklearn_recae import CDAE, EASE, SVAE, AutoRec, DeepRec, MultDAE, MultVAE
+from sklearn_recae._protocols import _time_ranks
 from sklearn_recae.datasets import load_movielens, make_interactions
 
 MODELS = {
@@ -45,11 +46,7 @@ def _data(path):
 
 def _sequence(X, timestamps):
     """Events valued by time rank (SVAE orders a row's events by value)."""
-    if timestamps is None:
-        return X
-    ordered = X.copy()
-    ordered.data = np.argsort(np.argsort(timestamps.data)).astype(np.float32) + 1
-    return ordered
+    return X if timestamps is None else _time_ranks(timestamps)
 
 
 def _device_name(device):

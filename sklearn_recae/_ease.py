@@ -256,13 +256,8 @@ class EASE(RecommenderMixin, BaseEstimator):
         X = check_interactions(
             X, estimator=self, reset=False, require_interactions=False
         )
+        self._check_dense_scores(X)
         n_users, n_items = X.shape
-        check_memory(
-            n_users * n_items * _FLOAT32,
-            f"EASE.predict's dense {n_users} x {n_items} score matrix",
-            "Use recommend(X, k), which scores users in bounded batches, or "
-            "predict on fewer rows at a time.",
-        )
         scores = np.empty((n_users, n_items), dtype=np.float32)
         for rows in gen_batches(n_users, _GRAM_BLOCK_ROWS):
             np.matmul(X[rows].toarray(), self.coef_, out=scores[rows])

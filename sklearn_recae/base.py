@@ -101,6 +101,16 @@ class RecommenderMixin:
 
         return self._score_with(ndcg_scorer(k=100), X, y)
 
+    def _check_dense_scores(self, X, copies=1):
+        """Refuse, before allocating, dense scores for ``X`` over the budget."""
+        n_users, n_items = X.shape
+        check_memory(
+            copies * n_users * n_items * _FLOAT32,
+            f"{type(self).__name__}.predict's dense {n_users} x {n_items} scores",
+            "Use recommend(X, k), which scores users in bounded batches, or "
+            "predict on fewer rows at a time.",
+        )
+
     def _score_with(self, scorer, X, y):
         check_is_fitted(self)
         check_interactions(X, estimator=self, reset=False, require_interactions=False)
@@ -332,13 +342,7 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = self._validate(X, reset=False)
-        n_users, n_items = X.shape
-        check_memory(
-            _PREDICT_COPIES * n_users * n_items * _FLOAT32,
-            f"{type(self).__name__}.predict's dense {n_users} x {n_items} scores",
-            "Use recommend(X, k), which scores users in bounded batches, or "
-            "predict on fewer rows at a time.",
-        )
+        self._check_dense_scores(X, copies=_PREDICT_COPIES)
         return self._output(self._scores(X), X)
 
     def _scores(self, X):

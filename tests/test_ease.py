@@ -211,3 +211,14 @@ def test_gpu_solve_falls_back_to_cpu_when_memory_is_short(monkeypatch):
     with pytest.warns(ResourceWarning, match=r"cuda solve needs 0\.0 GiB.*on the CPU"):
         inverse = _inverse_torch(gram.copy(), "cuda")
     np.testing.assert_allclose(inverse, _inverse_lapack(gram.copy()))
+
+
+def test_dense_predict_over_the_budget_is_refused(ratings, monkeypatch):
+    model = EASE(l2=10.0).fit(ratings)
+    budget_mb = ratings.shape[0] * ratings.shape[1] * 4 / 2**20 / 2
+    monkeypatch.setenv("SKLEARN_RECAE_MEMORY_BUDGET_MB", str(budget_mb))
+    with pytest.raises(
+        InsufficientMemoryError, match=r"EASE.predict's dense .* recommend"
+    ):
+        model.predict(ratings)
+    assert model.predict(ratings[:100]).shape == (100, ratings.shape[1])
