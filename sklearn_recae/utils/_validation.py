@@ -37,10 +37,38 @@ def _check_numeric(X, what):
         )
 
 
-def _to_csr(X, dtype):
+def _shares_memory(X, original):
+    """Whether the CSR ``X`` may share an array with the caller's ``original``."""
+    if not sp.issparse(original):
+        return isinstance(original, np.ndarray) and any(
+            np.may_share_memory(a, original) for a in (X.data, X.indices, X.indptr)
+        )
+    theirs = [
+        getattr(original, name)
+        for name in ("data", "indices", "indptr", "row", "col", "offsets")
+        if isinstance(getattr(original, name, None), np.ndarray)
+    ]
+    return any(
+        np.may_share_memory(a, b) for a in (X.data, X.indices, X.indptr) for b in theirs
+    )
+
+
+def _to_csr(X, dtype, original):
+    """Canonical CSR of ``dtype``; never writes into the caller's ``original``.
+
+    Cleaning (summing duplicates, dropping stored zeros, sorting indices) works in
+    place on scipy's side, so a matrix that needs it is copied first when it may
+    share memory with the caller's. One that needs no cleaning is returned without
+    a copy, which also lets read-only (memory-mapped) input through.
+    """
     X = sp.csr_matrix(X)
     if not isinstance(dtype, (tuple, list)):
         X = X.astype(dtype, copy=False)
+    # has_canonical_format: sorted indices and no duplicates (scipy checks both)
+    if X.has_canonical_format and not (X.data == 0).any():
+        return X
+    if _shares_memory(X, original):
+        X = X.copy()
     X.sum_duplicates()
     X.eliminate_zeros()
     X.sort_indices()
@@ -62,6 +90,11 @@ def check_interactions(
     Any scipy.sparse format (matrices and arrays) or array-like is accepted. The
     result is a ``scipy.sparse.csr_matrix`` of ``dtype`` with sorted indices, no
     duplicate entries and no stored zeros: zero means "not observed".
+
+    The caller's data are never modified: input that needs converting or
+    cleaning is copied first, and canonical CSR of the right dtype is returned
+    without a copy (its arrays shared with ``X``), so read-only and
+    memory-mapped input works.
 
     Parameters
     ----------
@@ -87,7 +120,8 @@ def check_interactions(
     Returns
     -------
     X : scipy.sparse.csr_matrix of shape (n_users, n_items)
-        The validated interactions.
+        The validated interactions. It may share memory with the input: treat it
+        as read-only.
 
     Raises
     ------
@@ -106,6 +140,7 @@ def check_interactions(
     >>> X.format, X.dtype, X.nnz
     ('csr', dtype('float32'), 2)
     """
+    original = X
     _check_numeric(X if sp.issparse(X) or hasattr(X, "dtype") else np.asarray(X), what)
     kwargs = dict(
         accept_sparse="csr",
@@ -118,7 +153,7 @@ def check_interactions(
         X = validate_data(estimator, X, reset=reset, **kwargs)
     else:
         X = check_array(X, input_name=what, **kwargs)
-    X = _to_csr(X, dtype)
+    X = _to_csr(X, dtype, original)
     if non_negative:
         name = type(estimator).__name__ if estimator is not None else what
         check_non_negative(X, f"{name} (input {what})")
