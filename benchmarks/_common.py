@@ -16,7 +16,7 @@ import torch
 
 import sklearn_recae
 from sklearn_recae._protocols import binary, split_q1, split_s1, split_t1  # noqa: F401
-from sklearn_recae.datasets import load_movielens
+from sklearn_recae.datasets import fetch_movielens
 from sklearn_recae.metrics import (
     ndcg_at_k,
     precision_at_k,
@@ -52,12 +52,12 @@ def matmul_rate(n=3000, repeat=5):
 
 def protocol_t1(path, seed):
     """T1: all ML-1M ratings become 1; each user holds out n - int(0.8 n) at random."""
-    return split_t1(load_movielens(path).data, seed)
+    return split_t1(fetch_movielens(path).data, seed)
 
 
 def protocol_s1(path, seed=98765, n_heldout_users=600):
     """S1 (Liang et al. 2018): ratings > 3.5, users with >= 5, 600 + 600 held out."""
-    return split_s1(load_movielens(path).data, seed, n_heldout_users)
+    return split_s1(fetch_movielens(path).data, seed, n_heldout_users)
 
 
 def protocol_q1(path, seed=12345, n_heldout_users=750):
@@ -67,7 +67,7 @@ def protocol_q1(path, seed=12345, n_heldout_users=750):
     times); held-out users keep their first ``int(0.8 n)`` events as fold-in.
     Every rating above 3.5 in the shared ML-1M file has a timestamp.
     """
-    data = load_movielens(path)
+    data = fetch_movielens(path)
     return split_q1(data.data, data.timestamps, seed, n_heldout_users)
 
 

@@ -22,7 +22,7 @@ from _common import environment, write_results
 
 from sklearn_recae import CDAE, EASE, SVAE, AutoRec, DeepRec, MultDAE, MultVAE
 from sklearn_recae._protocols import _time_ranks
-from sklearn_recae.datasets import load_movielens, make_interactions
+from sklearn_recae.datasets import fetch_movielens, make_interactions
 
 MODELS = {
     "i-autorec": lambda **kw: AutoRec(variant="item", **kw),
@@ -38,7 +38,7 @@ RATING_MODELS = {"i-autorec", "u-autorec", "deeprec"}
 
 def _data(path):
     if path:
-        data = load_movielens(path)
+        data = fetch_movielens(path)
         return data.data.tocsr(), data.timestamps
     X = make_interactions(6040, 3706, density=0.045, random_state=0)
     return X, None

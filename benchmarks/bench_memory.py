@@ -22,7 +22,7 @@ from _common import environment, write_results
 from bench_rating import RSSSampler
 
 from sklearn_recae import AutoRec, DeepRec
-from sklearn_recae.datasets import load_movielens
+from sklearn_recae.datasets import fetch_movielens
 
 MODELS = {
     "u-autorec": lambda: AutoRec("user", max_epochs=1, random_state=0),
@@ -33,7 +33,7 @@ MODELS = {
 
 def measure(data, name, copies):
     """Fit one model on ``copies`` stacked ML-1Ms; memory above the start of fit."""
-    X = sp.csr_matrix(load_movielens(data).data)
+    X = sp.csr_matrix(fetch_movielens(data).data)
     stacked = sp.vstack([X] * copies, format="csr")
     sampler = RSSSampler()
     sampler.start()

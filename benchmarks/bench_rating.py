@@ -23,7 +23,7 @@ from _common import environment, write_results
 
 from sklearn_recae import AutoRec, DeepRec
 from sklearn_recae._protocols import split_r1, split_r2
-from sklearn_recae.datasets import load_movielens
+from sklearn_recae.datasets import fetch_movielens
 from sklearn_recae.metrics import masked_rmse
 
 MODELS = {
@@ -149,7 +149,7 @@ def main():
     parser.add_argument("--out", default="benchmarks/results")
     parser.add_argument("--tag", default="")
     args = parser.parse_args()
-    X = sp.csr_matrix(load_movielens(args.data).data)
+    X = sp.csr_matrix(fetch_movielens(args.data).data)
     for protocol_name in args.protocols:
         rows = []
         for name in args.models:

@@ -22,7 +22,7 @@ from skorch.callbacks import Callback, LRScheduler  # noqa: F401  (for argv dict
 sys.path.insert(0, "benchmarks")
 from sklearn_recae import AutoRec, DeepRec  # noqa: E402
 from sklearn_recae._protocols import split_entries  # noqa: E402
-from sklearn_recae.datasets import load_movielens  # noqa: E402
+from sklearn_recae.datasets import fetch_movielens  # noqa: E402
 from sklearn_recae.metrics import masked_rmse  # noqa: E402
 
 MODELS = {
@@ -50,7 +50,7 @@ class ValidationRMSE(Callback):
 
 def main():
     name, params = sys.argv[1], eval(sys.argv[2])  # noqa: S307 (trusted CLI input)
-    X = load_movielens("../shared/data/ml-1m/ratings.csv.gz").data
+    X = fetch_movielens("../shared/data/ml-1m/ratings.csv.gz").data
     train, _ = split_entries(X, 0.1, 0)
     fit, valid = split_entries(train, 0.1, 1)
     every = params.pop("every", 5)

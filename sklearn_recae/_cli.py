@@ -27,10 +27,10 @@ def _print_table(header, rows):
         max(len(str(c)) for c in column) for column in zip(header, *rows, strict=True)
     ]
     line = "  ".join(f"{{:<{w}}}" for w in widths)
-    print(line.format(*header))
+    print(line.format(*header).rstrip())
     print("  ".join("-" * w for w in widths))
     for row in rows:
-        print(line.format(*row))
+        print(line.format(*row).rstrip())
 
 
 def demo(args):
@@ -152,11 +152,16 @@ def _parse_param(text):
 
 
 def _load(args):
-    from .datasets import load_movielens
+    from .datasets import fetch_movielens
 
     if args.data:
-        bunch = load_movielens(args.data)
-        return bunch.data, bunch.timestamps, None, f"MovieLens from {args.data}"
+        bunch = fetch_movielens(args.data)
+        n_users, n_items = bunch.data.shape
+        described = (
+            f"MovieLens from {args.data} ({n_users} users x {n_items} items, "
+            f"{bunch.data.nnz} ratings)"
+        )
+        return bunch.data, bunch.timestamps, args.n_heldout, described
     bunch = make_interactions(
         n_users=args.users,
         n_items=args.items,
@@ -164,7 +169,29 @@ def _load(args):
         random_state=args.seed,
     )
     described = f"synthetic {args.users} users x {args.items} items (seed {args.seed})"
-    return bunch.ratings, bunch.timestamps, 0.125, described
+    n_heldout = 0.125 if args.n_heldout is None else args.n_heldout
+    return bunch.ratings, bunch.timestamps, n_heldout, described
+
+
+# What the command line reports as a one-line error instead of a traceback:
+# bad or missing files (OSError, incl. DatasetNotFoundError), bad values
+# (ValueError), a missing optional dependency (ImportError), a refused memory
+# estimate (MemoryError) and a diverged fit (DivergenceError, an ArithmeticError).
+_USER_ERRORS = (
+    ValueError,
+    TypeError,
+    OSError,
+    ImportError,
+    MemoryError,
+    ArithmeticError,
+)
+
+
+def _error(error):
+    """Print ``error`` as one line on stderr; return the exit status 2."""
+    message = " ".join(str(error).split()) or type(error).__name__
+    print(f"error: {message}", file=sys.stderr)
+    return 2
 
 
 def _evaluate(kind, split, scores):
@@ -268,6 +295,22 @@ def _plot(groups, path):
     print(f"Chart: {path}")
 
 
+def _describe_heldout(n_heldout):
+    if isinstance(n_heldout, float):
+        return f"{n_heldout:.1%} of the users held out for validation and for test"
+    return f"{n_heldout} validation and {n_heldout} test users"
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"needs a positive integer, got {text!r}")
+    return value
+
+
 def benchmark(args):
     """Train and evaluate models under a protocol of PROTOCOLS.md."""
     import json
@@ -287,8 +330,18 @@ def benchmark(args):
                 file=sys.stderr,
             )
             return 2
-    ratings, timestamps, n_heldout, described = _load(args)
-    print(f"Data: {described}; protocol {args.protocol}.")
+    if args.n_heldout is not None and args.protocol not in ("S1", "Q1"):
+        return _error(
+            f"--n-heldout sets the validation and test users of S1 and Q1; protocol "
+            f"{args.protocol} holds out entries, not users. Drop --n-heldout or "
+            f"pass --protocol S1 or Q1."
+        )
+    try:
+        ratings, timestamps, n_heldout, described = _load(args)
+    except _USER_ERRORS as error:
+        return _error(error)
+    heldout = "" if n_heldout is None else f", {_describe_heldout(n_heldout)}"
+    print(f"Data: {described}; protocol {args.protocol}{heldout}.")
     results = []
     for model in args.models:
         try:
@@ -304,13 +357,15 @@ def benchmark(args):
                     verbose=args.verbose,
                 )
             )
-        except ValueError as error:
-            print(f"error: {error}", file=sys.stderr)
-            return 2
+        except _USER_ERRORS as error:
+            return _error(error)
     _print_results(results)
     if args.out:
-        with open(args.out, "w") as f:
-            json.dump(results, f, indent=2)
+        try:
+            with open(args.out, "w") as f:
+                json.dump(results, f, indent=2)
+        except OSError as error:
+            return _error(error)
         print(f"Results: {args.out}")
     if args.plot:
         _plot([results], args.plot)
@@ -354,7 +409,19 @@ def build_parser():
         "--protocol", default="T1", choices=["T1", "S1", "Q1", "R1", "R2"]
     )
     bench.add_argument(
-        "--data", help="MovieLens archive or ratings CSV (default: synthetic)"
+        "--data",
+        help="MovieLens as GroupLens ships it: an official zip archive, ML-100K's "
+        "u.data, ML-1M's or ML-10M's ratings.dat, a ratings.csv (optionally .gz), "
+        "or a release name (100k, 1m, 10m, 20m, latest-small) looked up in the "
+        "data folder and downloaded when absent (default: synthetic data)",
+    )
+    bench.add_argument(
+        "--n-heldout",
+        type=_positive_int,
+        help="S1 and Q1: the number of validation users and of test users (each; "
+        "default: the protocol's 600 for S1 and 750 for Q1 on MovieLens, 12.5%% "
+        "of the users on synthetic data). Small data sets such as ML-100K need "
+        "fewer, e.g. 100",
     )
     bench.add_argument("--users", type=int, default=2000, help="synthetic users")
     bench.add_argument("--items", type=int, default=400, help="synthetic items")

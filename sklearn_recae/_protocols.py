@@ -32,12 +32,23 @@ def _time_ranks(timestamps):
 def _user_split(X, seed, n_heldout, strategy, rounding):
     if isinstance(n_heldout, float):  # a share of the users left after filtering
         n_heldout = max(1, int(n_heldout * X.shape[0]))
+    if isinstance(n_heldout, bool) or not isinstance(n_heldout, (int, np.integer)):
+        raise TypeError(
+            f"n_heldout must be an int or a float share, got {n_heldout!r}."
+        )
+    if n_heldout < 1:
+        raise ValueError(
+            f"n_heldout must be at least 1 (validation and test users each), got "
+            f"{n_heldout}."
+        )
     rows = np.random.RandomState(seed).permutation(X.shape[0])
     n_train = len(rows) - 2 * n_heldout
     if n_train < 1:
         raise ValueError(
-            f"{X.shape[0]} users cannot hold out 2 x {n_heldout} users; pass fewer "
-            "held-out users or more data."
+            f"{X.shape[0]} users are left after the protocol's filter; they cannot "
+            f"hold out 2 x {n_heldout} users (validation and test) and keep any for "
+            f"training. Pass fewer held-out users (n_heldout, --n-heldout on the "
+            f"command line), e.g. {max(1, X.shape[0] // 10)}, or more data."
         )
     train = X[rows[:n_train]]
     items = np.flatnonzero(np.diff(train.tocsc().indptr) > 0)

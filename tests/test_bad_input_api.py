@@ -14,9 +14,9 @@ from sklearn_recae import EASE
 from sklearn_recae._protocols import make_split
 from sklearn_recae.datasets import (
     DatasetNotFoundError,
+    fetch_movielens,
     interactions_from_arrays,
     interactions_from_frame,
-    load_movielens,
     make_interactions,
 )
 from sklearn_recae.metrics import (
@@ -97,22 +97,24 @@ def _loader_cases():
     good_csv = "user_id,item_id,rating,timestamp\n1,1,5,100\n2,1,3,200\n"
     return {
         "unknown release, no download": (
-            lambda tmp: load_movielens("7k", data_home=tmp, download=False),
+            lambda tmp: fetch_movielens("7k", data_home=tmp, download_if_missing=False),
             FileNotFoundError,
             "7k",
         ),
-        "absent archive, download=False": (
-            lambda tmp: load_movielens("100k", data_home=tmp, download=False),
+        "absent archive, download_if_missing=False": (
+            lambda tmp: fetch_movielens(
+                "100k", data_home=tmp, download_if_missing=False
+            ),
             DatasetNotFoundError,
             "ml-100k",
         ),
         "missing path": (
-            lambda tmp: load_movielens(str(tmp / "nope.csv")),
+            lambda tmp: fetch_movielens(str(tmp / "nope.csv")),
             (DatasetNotFoundError, FileNotFoundError),
             "nope.csv",
         ),
         "truncated zip": (
-            lambda tmp: load_movielens(
+            lambda tmp: fetch_movielens(
                 str(
                     _write(
                         tmp,
@@ -125,26 +127,26 @@ def _loader_cases():
             "zip|archive|corrupt",
         ),
         "zip without ratings": (
-            lambda tmp: load_movielens(
+            lambda tmp: fetch_movielens(
                 str(_write(tmp, "ml-100k.zip", _make_zip({"ml-100k/README": "hi"})))
             ),
             ValueError,
             "u.data|ratings",
         ),
         "CSV with another header": (
-            lambda tmp: load_movielens(str(_write(tmp, "r.csv", "a,b,c\n1,2,3\n"))),
+            lambda tmp: fetch_movielens(str(_write(tmp, "r.csv", "a,b,c\n1,2,3\n"))),
             ValueError,
             "user_id|header|column",
         ),
         "CSV with text ratings": (
-            lambda tmp: load_movielens(
+            lambda tmp: fetch_movielens(
                 str(_write(tmp, "r.csv", good_csv.replace("5,100", "five,100")))
             ),
             ValueError,
             "rating|numeric|number",
         ),
         "truncated gzip": (
-            lambda tmp: load_movielens(
+            lambda tmp: fetch_movielens(
                 str(_write(tmp, "r.csv.gz", b"\x1f\x8b\x08\x00abc"))
             ),
             (ValueError, OSError, EOFError),
@@ -310,7 +312,7 @@ def test_bad_input_is_refused_clearly(entry, case):
 
 
 @pytest.mark.parametrize("case", list(_loader_cases()))
-def test_load_movielens_refuses_bad_files(tmp_path, case):
+def test_fetch_movielens_refuses_bad_files(tmp_path, case):
     pytest.importorskip("pandas")
     call, error, message = _loader_cases()[case]
     with pytest.raises(error, match=message):

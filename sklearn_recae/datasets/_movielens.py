@@ -8,6 +8,7 @@ import shutil
 import tempfile
 import urllib.error
 import urllib.request
+import warnings
 import zipfile
 import zlib
 from pathlib import Path
@@ -17,7 +18,12 @@ from sklearn.utils import Bunch
 
 from ._frame import _build_interactions
 
-__all__ = ["DatasetNotFoundError", "get_data_home", "load_movielens"]
+__all__ = [
+    "DatasetNotFoundError",
+    "fetch_movielens",
+    "get_data_home",
+    "load_movielens",
+]
 
 BASE_URL = "https://files.grouplens.org/datasets/movielens/"
 DOWNLOAD_TIMEOUT = 60  # seconds without data before a download is abandoned
@@ -90,13 +96,18 @@ def get_data_home(data_home=None):
     ...     os.path.isdir(home)
     True
     """
+    data_home = _data_home_path(data_home)
+    os.makedirs(data_home, exist_ok=True)
+    return data_home
+
+
+def _data_home_path(data_home=None):
+    """The folder :func:`get_data_home` picks, without creating it."""
     if data_home is None:
         data_home = os.environ.get(
             "SKLEARN_RECAE_DATA", os.path.join("~", "sklearn_recae_data")
         )
-    data_home = os.path.expanduser(os.fspath(data_home))
-    os.makedirs(data_home, exist_ok=True)
-    return data_home
+    return os.path.expanduser(os.fspath(data_home))
 
 
 def _import_pandas():
@@ -104,7 +115,7 @@ def _import_pandas():
         import pandas as pd
     except ImportError as exc:
         raise ImportError(
-            "load_movielens needs pandas, an optional dependency of "
+            "fetch_movielens needs pandas, an optional dependency of "
             'sklearn-recae. Install it with: pip install "sklearn-recae[pandas]"'
         ) from exc
     return pd
@@ -116,14 +127,37 @@ def _not_found(name, archive, folder, reason):
         f"The {_ARCHIVES[name][4]} archive '{archive}' is not in {folder} and "
         f"{reason}. Download it from {url} and put the zip file, unchanged and not "
         f"unpacked, in the folder {folder} (as {os.path.join(folder, archive)}), "
-        f"or pass its path: load_movielens('/path/to/{archive}')."
+        f"or pass its path: fetch_movielens('/path/to/{archive}')."
     )
 
 
 def _download(name, archive, folder):
-    """Download ``archive`` into ``folder`` atomically; return its path."""
+    """Download ``archive`` into ``folder`` atomically; return its path.
+
+    ``folder`` is created for the download and removed again if the download
+    fails and it was created here, so a failed (offline) call leaves no empty
+    cache folder behind.
+    """
     url = BASE_URL + archive
     target = os.path.join(folder, archive)
+    created = []
+    head = folder
+    while head and not os.path.isdir(head):
+        created.append(head)
+        head = os.path.dirname(head)
+    os.makedirs(folder, exist_ok=True)
+    try:
+        return _download_into(name, archive, folder, url, target)
+    except BaseException:
+        for path in created:  # deepest first
+            try:
+                os.rmdir(path)
+            except OSError:
+                break
+        raise
+
+
+def _download_into(name, archive, folder, url, target):
     fd, tmp = tempfile.mkstemp(prefix=f".{archive}.", suffix=".part", dir=folder)
     try:
         try:
@@ -168,7 +202,7 @@ def _read_table(pd, source, sep, header, path):
         header=0 if header else None,
         names=None if header else _COLUMNS,
         dtype={"rating": np.float64, "timestamp": np.float64} if not header else None,
-        compression="infer" if isinstance(source, (str, os.PathLike)) else None,
+        compression=None,
     )
     if header:
         columns = [str(c).strip() for c in frame.columns]
@@ -180,6 +214,34 @@ def _read_table(pd, source, sep, header, path):
             )
         frame.columns = _COLUMNS
     return frame
+
+
+def _sniff(first_line, path):
+    """(separator, has header) of a ratings file from its first line.
+
+    GroupLens ships ML-100K's ``u.data`` tab-separated, ML-1M's and ML-10M's
+    ``ratings.dat`` ``::``-separated, both without a header, and the CSV
+    releases comma-separated with the header ``userId,movieId,rating,timestamp``.
+    """
+    line = first_line.decode("utf-8", errors="replace").strip()
+    if not line:
+        raise ValueError(f"{path} is empty: it holds no ratings.")
+    sep = "::" if "::" in line else "\t" if "\t" in line else ","
+    first = line.split(sep)[0].strip()
+    try:
+        float(first)
+    except ValueError:
+        return sep, True
+    return sep, False
+
+
+def _open_plain(path):
+    """A binary file object on ``path``, decompressing gzip (by its magic bytes)."""
+    with open(path, "rb") as probe:
+        magic = probe.read(2)
+    if magic == b"\x1f\x8b":
+        return gzip.open(path, "rb")
+    return open(path, "rb")
 
 
 def _find_member(zf, path):
@@ -215,17 +277,23 @@ def _read_ratings(path):
                 with zf.open(member) as source:
                     frame = _read_table(pd, source, sep, header, path)
         else:
-            key = None
-            frame = _read_table(pd, path, ",", True, path)
+            key = "100k" if Path(path).name in ("u.data", "u.data.gz") else None
+            with _open_plain(path) as source:
+                sep, header = _sniff(source.readline(), path)
+                source.seek(0)
+                frame = _read_table(pd, source, sep, header, path)
         users = frame["user_id"].to_numpy()
         items = frame["item_id"].to_numpy()
         ratings = frame["rating"].to_numpy(dtype=np.float64)
         times = frame["timestamp"].to_numpy(dtype=np.float64, na_value=np.nan)
     except read_errors as exc:
         raise ValueError(
-            f"Could not read MovieLens ratings from {path}: {exc}. The file is "
-            f"malformed or truncated (an interrupted download?); delete it and "
-            f"download it again."
+            f"Could not read MovieLens ratings from {path}: {exc}. Expected an "
+            f"official GroupLens archive, ML-100K's tab-separated u.data, a "
+            f"'::'-separated ratings.dat, or a CSV of user, item, rating and "
+            f"timestamp (with GroupLens's header or none); if it is one of those, "
+            f"it is malformed or truncated (an interrupted download?): download it "
+            f"again."
         ) from exc
     return key, users, items, ratings, times
 
@@ -246,13 +314,13 @@ def _descr(key, path, n_users, n_items, nnz, n_missing_times):
     )
 
 
-def load_movielens(name="100k", *, data_home=None, download=True):
+def fetch_movielens(name="100k", *, data_home=None, download_if_missing=True):
     """Load a MovieLens rating data set as a user x item matrix.
 
     ``name`` is one of the GroupLens releases, looked up as the official zip
     archive in ``data_home`` and downloaded from
     ``https://files.grouplens.org/datasets/movielens/`` when absent, or the path of
-    an archive or of a ratings CSV file:
+    an archive or of a ratings file as GroupLens ships it:
 
     ================  ==========================  ===================================
     name              archive                     ratings file inside
@@ -264,9 +332,13 @@ def load_movielens(name="100k", *, data_home=None, download=True):
     'latest-small'    ``ml-latest-small.zip``     ``ml-latest-small/ratings.csv``
     ================  ==========================  ===================================
 
-    A CSV file (optionally gzip-compressed, ``.gz``) needs the header
-    ``user_id,item_id,rating,timestamp``; empty timestamps are read as NaN.
-    Reading needs pandas (``pip install "sklearn-recae[pandas]"``).
+    A ratings file given by path is read in the layout its first line shows:
+    tab-separated without a header (ML-100K's ``u.data``), ``::``-separated
+    without a header (``ratings.dat`` of ML-1M and ML-10M), or comma-separated,
+    with the header ``user_id,item_id,rating,timestamp`` or GroupLens's
+    ``userId,movieId,rating,timestamp`` or none (columns in that order). Any of
+    them may be gzip-compressed. Empty timestamps are read as NaN. Reading needs
+    pandas (``pip install "sklearn-recae[pandas]"``).
 
     The data are licensed by GroupLens for research use only: cite Harper and
     Konstan (2015) and do not redistribute them. See ``DESCR``.
@@ -276,14 +348,21 @@ def load_movielens(name="100k", *, data_home=None, download=True):
     name : {'100k', '1m', '10m', '20m', 'latest-small'} or path-like, \
             default='100k'
         The release to load, or the path of an official archive or of a ratings
-        CSV file.
+        file.
 
     data_home : str or path-like, default=None
         The folder to look for (and download) archives in; see
-        :func:`get_data_home`. Not used when ``name`` is a path.
+        :func:`get_data_home`. Not used when ``name`` is a path. It is created
+        only when a download starts, and removed again if that download fails
+        and the folder is still empty.
 
-    download : bool, default=True
-        Whether to download the archive when it is not in ``data_home``.
+    download_if_missing : bool, default=True
+        Whether to download the archive when it is not in ``data_home``; if
+        False, a missing archive raises :class:`DatasetNotFoundError` (as
+        scikit-learn's ``fetch_*`` functions raise ``OSError``).
+
+        .. versionadded:: 0.1
+           Replaces ``load_movielens(download=...)``.
 
     Returns
     -------
@@ -307,7 +386,7 @@ def load_movielens(name="100k", *, data_home=None, download=True):
     ------
     DatasetNotFoundError
         If the archive is not in ``data_home`` and cannot be downloaded (offline,
-        or ``download=False``); the message says where to put it.
+        or ``download_if_missing=False``); the message says where to put it.
     ValueError
         If the file is malformed or truncated, or holds duplicate (user, item)
         pairs.
@@ -325,13 +404,13 @@ def load_movielens(name="100k", *, data_home=None, download=True):
     Examples
     --------
     >>> import os, tempfile
-    >>> from sklearn_recae.datasets import load_movielens
+    >>> from sklearn_recae.datasets import fetch_movielens
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     path = os.path.join(tmp, "ratings.csv")
     ...     with open(path, "w") as f:
     ...         _ = f.write("user_id,item_id,rating,timestamp\\n"
     ...                     "1,10,4.0,964982703\\n2,10,3.5,\\n2,30,5.0,964981247\\n")
-    ...     ml = load_movielens(path)
+    ...     ml = fetch_movielens(path)
     >>> ml.data.toarray()
     array([[4. , 0. ],
            [3.5, 5. ]], dtype=float32)
@@ -342,11 +421,13 @@ def load_movielens(name="100k", *, data_home=None, download=True):
     """
     if isinstance(name, str) and name in _ARCHIVES:
         archive = _ARCHIVES[name][0]
-        folder = get_data_home(data_home)
+        folder = _data_home_path(data_home)
         path = os.path.join(folder, archive)
         if not os.path.exists(path):
-            if not download:
-                raise _not_found(name, archive, folder, "download=False was passed")
+            if not download_if_missing:
+                raise _not_found(
+                    name, archive, folder, "download_if_missing=False was passed"
+                )
             path = _download(name, archive, folder)
     elif isinstance(name, (str, os.PathLike)):
         path = os.fspath(name)
@@ -354,7 +435,7 @@ def load_movielens(name="100k", *, data_home=None, download=True):
             raise FileNotFoundError(
                 f"name={str(name)!r} is neither a MovieLens release "
                 f"({', '.join(repr(k) for k in _ARCHIVES)}) nor an existing file. "
-                f"Pass one of those names or the path of an archive or ratings CSV."
+                f"Pass one of those names or the path of an archive or ratings file."
             )
     else:
         raise TypeError(
@@ -377,3 +458,52 @@ def load_movielens(name="100k", *, data_home=None, download=True):
         item_ids=item_ids,
         DESCR=_descr(key, Path(path).name, X.shape[0], X.shape[1], X.nnz, n_missing),
     )
+
+
+def load_movielens(name="100k", *, data_home=None, download=True):
+    """Deprecated: use :func:`fetch_movielens`.
+
+    ``load_movielens(name, download=d)`` is ``fetch_movielens(name,
+    download_if_missing=d)``: the name and parameter follow scikit-learn's
+    fetchers, which download, where ``load_*`` functions read bundled data.
+
+    .. deprecated:: 0.1
+       ``load_movielens`` was renamed :func:`fetch_movielens` (and ``download``
+       ``download_if_missing``); it will be removed in 0.3.
+
+    Parameters
+    ----------
+    name : {'100k', '1m', '10m', '20m', 'latest-small'} or path-like, \
+            default='100k'
+        As in :func:`fetch_movielens`.
+    data_home : str or path-like, default=None
+        As in :func:`fetch_movielens`.
+    download : bool, default=True
+        ``download_if_missing`` of :func:`fetch_movielens`.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        As :func:`fetch_movielens` returns.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from sklearn_recae.datasets import load_movielens
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     try:
+    ...         load_movielens("not-a-file")
+    ...     except FileNotFoundError:
+    ...         pass
+    >>> caught[0].category.__name__
+    'FutureWarning'
+    """
+    warnings.warn(
+        "load_movielens was renamed fetch_movielens (and its download parameter "
+        "download_if_missing) in 0.1; load_movielens will be removed in 0.3. Use "
+        "fetch_movielens(name, download_if_missing=...).",
+        FutureWarning,
+        stacklevel=2,
+    )
+    return fetch_movielens(name, data_home=data_home, download_if_missing=download)

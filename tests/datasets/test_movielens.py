@@ -16,6 +16,7 @@ import scipy.sparse as sp
 
 from sklearn_recae.datasets import (
     DatasetNotFoundError,
+    fetch_movielens,
     get_data_home,
     load_movielens,
 )
@@ -99,12 +100,12 @@ def _check_bunch(data, times=None):
 @pytest.mark.parametrize("name", list(LAYOUTS))
 def test_official_layouts_by_name_and_path(tmp_path, name):
     path = _write_archive(tmp_path, name)
-    data = load_movielens(name, data_home=tmp_path, download=False)
+    data = fetch_movielens(name, data_home=tmp_path, download_if_missing=False)
     _check_bunch(data)
     assert "MovieLens" in data.DESCR
-    _check_bunch(load_movielens(path))
+    _check_bunch(fetch_movielens(path))
     # a pathlib.Path works too
-    _check_bunch(load_movielens(tmp_path / LAYOUTS[name][0]))
+    _check_bunch(fetch_movielens(tmp_path / LAYOUTS[name][0]))
 
 
 def test_csv_path(tmp_path):
@@ -113,7 +114,7 @@ def test_csv_path(tmp_path):
         "user_id,item_id,rating,timestamp\n"
         + "".join(f"{u},{i},{r},{t}\n" for u, i, r, t in TRIPLES)
     )
-    _check_bunch(load_movielens(str(path)))
+    _check_bunch(fetch_movielens(str(path)))
 
 
 def test_gz_csv_with_missing_timestamps(tmp_path):
@@ -127,7 +128,7 @@ def test_gz_csv_with_missing_timestamps(tmp_path):
     for k, (u, i, _, _) in enumerate(TRIPLES):
         if k % 2:
             times[USER_IDS.index(u), ITEM_IDS.index(i)] = np.nan
-    data = load_movielens(path)
+    data = fetch_movielens(path)
     _check_bunch(data, times=times)
     assert np.isnan(data.timestamps.data).sum() == 3
     assert data.data.nnz == len(TRIPLES)
@@ -136,14 +137,14 @@ def test_gz_csv_with_missing_timestamps(tmp_path):
 
 def test_not_found_offline_message(tmp_path):
     with pytest.raises(DatasetNotFoundError) as excinfo:
-        load_movielens("1m", data_home=tmp_path, download=False)
+        fetch_movielens("1m", data_home=tmp_path, download_if_missing=False)
     message = str(excinfo.value)
     assert "ml-1m.zip" in message
     assert "https://files.grouplens.org/datasets/movielens/ml-1m.zip" in message
     assert str(tmp_path) in message
     assert isinstance(excinfo.value, FileNotFoundError)
-    with pytest.raises(OSError, match="download=False was passed"):
-        load_movielens("1m", data_home=tmp_path, download=False)
+    with pytest.raises(OSError, match="download_if_missing=False was passed"):
+        fetch_movielens("1m", data_home=tmp_path, download_if_missing=False)
 
 
 def test_network_failure_message_and_no_partial_file(tmp_path, monkeypatch):
@@ -152,7 +153,7 @@ def test_network_failure_message_and_no_partial_file(tmp_path, monkeypatch):
 
     monkeypatch.setattr(urllib.request, "urlopen", offline)
     with pytest.raises(DatasetNotFoundError, match="downloading it failed") as exc:
-        load_movielens("latest-small", data_home=tmp_path)
+        fetch_movielens("latest-small", data_home=tmp_path)
     message = str(exc.value)
     assert "ml-latest-small.zip" in message
     assert "https://files.grouplens.org/datasets/movielens/ml-latest-small.zip" in (
@@ -175,7 +176,7 @@ def test_interrupted_download_leaves_no_file(tmp_path, monkeypatch):
         urllib.request, "urlopen", lambda url, timeout=None: _BrokenResponse(bytes(50))
     )
     with pytest.raises(DatasetNotFoundError, match="read timed out"):
-        load_movielens("100k", data_home=tmp_path)
+        fetch_movielens("100k", data_home=tmp_path)
     assert os.listdir(tmp_path) == []
 
 
@@ -186,7 +187,7 @@ def test_download_damaged_file_is_not_kept(tmp_path, monkeypatch):
         lambda url, timeout=None: io.BytesIO(b"<html>not a zip</html>"),
     )
     with pytest.raises(DatasetNotFoundError, match="is damaged"):
-        load_movielens("100k", data_home=tmp_path)
+        fetch_movielens("100k", data_home=tmp_path)
     assert os.listdir(tmp_path) == []
 
 
@@ -202,12 +203,12 @@ def test_download_success(tmp_path, monkeypatch):
         return io.BytesIO(payload)
 
     monkeypatch.setattr(urllib.request, "urlopen", fake_urlopen)
-    _check_bunch(load_movielens("100k", data_home=home))
+    _check_bunch(fetch_movielens("100k", data_home=home))
     assert urls[0][0] == "https://files.grouplens.org/datasets/movielens/ml-100k.zip"
     assert urls[0][1] is not None
     assert os.listdir(home) == ["ml-100k.zip"]
     # cached: no second download
-    _check_bunch(load_movielens("100k", data_home=home, download=False))
+    _check_bunch(fetch_movielens("100k", data_home=home, download_if_missing=False))
     assert len(urls) == 1
 
 
@@ -216,7 +217,7 @@ def test_truncated_zip(tmp_path):
     content = Path(path).read_bytes()
     Path(path).write_bytes(content[: len(content) // 2])
     with pytest.raises(ValueError, match="ml-1m.zip.*malformed or truncated"):
-        load_movielens("1m", data_home=tmp_path, download=False)
+        fetch_movielens("1m", data_home=tmp_path, download_if_missing=False)
 
 
 def test_truncated_gz_csv(tmp_path):
@@ -225,7 +226,7 @@ def test_truncated_gz_csv(tmp_path):
     content = gzip.compress(body.encode())
     path.write_bytes(content[: len(content) // 2])
     with pytest.raises(ValueError, match="ratings.csv.gz"):
-        load_movielens(path)
+        fetch_movielens(path)
 
 
 def test_zip_without_ratings(tmp_path):
@@ -233,30 +234,30 @@ def test_zip_without_ratings(tmp_path):
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("ml-100k/u.item", "1|Toy Story\n")
     with pytest.raises(ValueError, match="without a MovieLens ratings file"):
-        load_movielens(path)
+        fetch_movielens(path)
 
 
 def test_csv_wrong_header(tmp_path):
     path = tmp_path / "ratings.csv"
     path.write_text("user,item,rating\n1,2,3\n")
     with pytest.raises(ValueError, match="expected the header user_id,item_id"):
-        load_movielens(path)
+        fetch_movielens(path)
 
 
 def test_duplicate_pairs(tmp_path):
     path = tmp_path / "ratings.csv"
     path.write_text("user_id,item_id,rating,timestamp\n1,2,3,10\n1,2,4,11\n")
     with pytest.raises(ValueError, match="ratings.csv.*1 duplicate"):
-        load_movielens(path)
+        fetch_movielens(path)
 
 
 def test_unknown_name_or_missing_path(tmp_path):
     with pytest.raises(FileNotFoundError, match="neither a MovieLens release"):
-        load_movielens("25m", data_home=tmp_path)
+        fetch_movielens("25m", data_home=tmp_path)
     with pytest.raises(FileNotFoundError, match="'100k', '1m'"):
-        load_movielens(tmp_path / "nothing.zip")
+        fetch_movielens(tmp_path / "nothing.zip")
     with pytest.raises(TypeError, match="name must be a str or a path"):
-        load_movielens(100)
+        fetch_movielens(100)
 
 
 def test_get_data_home(tmp_path, monkeypatch):
@@ -275,11 +276,94 @@ def test_get_data_home(tmp_path, monkeypatch):
 def test_env_data_home_used_by_loader(tmp_path, monkeypatch):
     _write_archive(tmp_path, "latest-small")
     monkeypatch.setenv("SKLEARN_RECAE_DATA", str(tmp_path))
-    _check_bunch(load_movielens("latest-small", download=False))
+    _check_bunch(fetch_movielens("latest-small", download_if_missing=False))
 
 
 def test_pandas_missing(tmp_path, monkeypatch):
     path = _write_archive(tmp_path, "100k")
     monkeypatch.setitem(sys.modules, "pandas", None)
     with pytest.raises(ImportError, match=r'pip install "sklearn-recae\[pandas\]"'):
-        load_movielens(path)
+        fetch_movielens(path)
+
+
+# Ratings files as GroupLens ships them, given by path (issue 14, item 6):
+# ML-100K's u.data (tabs, no header) was refused with advice to download it again.
+PLAIN_FILES = {
+    "u.data": "tab",
+    "ratings.dat": "colons",
+    "ratings.csv": "csv",
+}
+
+
+@pytest.mark.parametrize("gz", [False, True], ids=["plain", "gz"])
+@pytest.mark.parametrize("filename", list(PLAIN_FILES))
+def test_ratings_files_as_grouplens_ships_them(tmp_path, filename, gz):
+    text = _lines(PLAIN_FILES[filename]).encode()
+    path = tmp_path / (filename + (".gz" if gz else ""))
+    path.write_bytes(gzip.compress(text) if gz else text)
+    data = fetch_movielens(path)
+    _check_bunch(data)
+    if filename == "u.data":
+        assert data.DESCR.startswith("MovieLens 100K")
+
+
+def test_csv_without_header(tmp_path):
+    path = tmp_path / "ratings.csv"
+    path.write_text("".join(f"{u},{i},{r},{t}\n" for u, i, r, t in TRIPLES))
+    _check_bunch(fetch_movielens(path))
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "u.data"
+    path.write_text("")
+    with pytest.raises(ValueError, match=r"u.data is empty: it holds no ratings"):
+        fetch_movielens(path)
+
+
+def test_malformed_u_data_names_the_expected_layouts(tmp_path):
+    path = tmp_path / "u.data"
+    path.write_text("1\t2\tthree\t4\n")
+    with pytest.raises(ValueError, match=r"u.data.*ML-100K's tab-separated u.data"):
+        fetch_movielens(path)
+
+
+@pytest.mark.parametrize("download_if_missing", [True, False])
+def test_offline_fetch_creates_no_cache_folder(
+    tmp_path, monkeypatch, download_if_missing
+):
+    def offline(url, timeout=None):
+        raise urllib.error.URLError("no network")
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    home = tmp_path / "cache" / "recae"
+    with pytest.raises(DatasetNotFoundError, match="ml-100k.zip"):
+        fetch_movielens("100k", data_home=home, download_if_missing=download_if_missing)
+    assert os.listdir(tmp_path) == []
+    # the default folder, from the environment, is not created either
+    monkeypatch.setenv("SKLEARN_RECAE_DATA", str(home))
+    with pytest.raises(DatasetNotFoundError, match="ml-100k.zip"):
+        fetch_movielens("100k", download_if_missing=download_if_missing)
+    assert os.listdir(tmp_path) == []
+
+
+def test_offline_fetch_keeps_an_existing_cache_folder(tmp_path, monkeypatch):
+    monkeypatch.setattr(
+        urllib.request,
+        "urlopen",
+        lambda url, timeout=None: (_ for _ in ()).throw(urllib.error.URLError("x")),
+    )
+    with pytest.raises(DatasetNotFoundError, match="downloading it failed"):
+        fetch_movielens("1m", data_home=tmp_path)
+    assert tmp_path.is_dir() and os.listdir(tmp_path) == []
+
+
+def test_load_movielens_is_a_deprecated_alias(tmp_path):
+    _write_archive(tmp_path, "100k")
+    with pytest.warns(FutureWarning, match="renamed fetch_movielens.*removed in 0.3"):
+        data = load_movielens("100k", data_home=tmp_path, download=False)
+    _check_bunch(data)
+    with (
+        pytest.warns(FutureWarning, match="renamed fetch_movielens"),
+        pytest.raises(DatasetNotFoundError, match="download_if_missing=False"),
+    ):
+        load_movielens("1m", data_home=tmp_path, download=False)
