@@ -5,6 +5,7 @@ from ._autorec import AutoRec
 from ._cdae import CDAE
 from ._deeprec import DeepRec
 from ._ease import EASE
+from ._edlae import EDLAE
 from ._multvae import MultDAE, MultVAE
 from ._svae import SVAE
 
@@ -15,6 +16,7 @@ __all__ = [
     "CDAE",
     "DeepRec",
     "EASE",
+    "EDLAE",
     "MultDAE",
     "MultVAE",
     "SVAE",

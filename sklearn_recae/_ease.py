@@ -76,7 +76,7 @@ def _inverse_lapack(gram):
     return gram
 
 
-def _inverse_torch(gram, device):
+def _inverse_torch(gram, device, name="EASE"):
     """Float32 Cholesky inverse with torch on ``device`` (e.g. a GPU).
 
     Falls back to the CPU (LAPACK), with a warning that gives the numbers, when
@@ -89,23 +89,26 @@ def _inverse_torch(gram, device):
     free = torch.cuda.mem_get_info(device)[0]
     if needed > free:
         _warn_cpu_fallback(
-            device, f"needs {needed / 2**30:.1f} GiB, {free / 2**30:.1f} GiB free"
+            name,
+            device,
+            f"needs {needed / 2**30:.1f} GiB, {free / 2**30:.1f} GiB free",
         )
         return _inverse_lapack(gram)
     try:
         return _inverse_on_device(gram, device)
     except torch.cuda.OutOfMemoryError:
         torch.cuda.empty_cache()
-        _warn_cpu_fallback(device, "ran out of memory during the solve")
+        _warn_cpu_fallback(name, device, "ran out of memory during the solve")
         return _inverse_lapack(gram)
 
 
-def _warn_cpu_fallback(device, reason):
+def _warn_cpu_fallback(name, device, reason):
+    # Frames: here, _inverse_torch, _penalized_inverse, fit, _fit_context, caller.
     warnings.warn(
-        f"EASE's {device} solve {reason}; solving on the CPU instead. Use "
+        f"{name}'s {device} solve {reason}; solving on the CPU instead. Use "
         "device='cpu' to skip the attempt, or free GPU memory.",
         ResourceWarning,
-        stacklevel=4,
+        stacklevel=6,
     )
 
 
@@ -132,7 +135,76 @@ def _weights_from_inverse(inverse):
     return inverse
 
 
-class EASE(RecommenderMixin, BaseEstimator):
+class _ClosedFormItemItem(RecommenderMixin, BaseEstimator):
+    """Shared machinery of the closed-form item-item autoencoders.
+
+    Subclasses (EASE, EDLAE) compute a penalised inverse
+    ``P = (X.T @ X + diagMat(penalty))^-1`` with :meth:`_penalized_inverse`,
+    turn it into the weights ``coef_`` in their ``fit``, and score users with
+    the shared :meth:`predict` (``X @ coef_``). They need ``l2`` and ``device``
+    parameters; :meth:`_extra_penalty` adds to the ridge penalty ``l2``.
+    """
+
+    def _extra_penalty(self, gram_diagonal):
+        """Hook: a per-item penalty added to ``l2``, or None for none."""
+        return None
+
+    def _penalized_inverse(self, X):
+        """Float32 ``(X.T @ X + Lambda)^-1`` of validated CSR ``X``.
+
+        ``Lambda = l2 * I + diagMat(extra)`` where ``extra`` is
+        :meth:`_extra_penalty` of the Gram matrix's diagonal. Returns the
+        inverse and ``diag(Lambda)`` in float64.
+        """
+        name = type(self).__name__
+        device = resolve_device(self.device)
+        n_items = X.shape[1]
+        check_memory(
+            2 * n_items**2 * _FLOAT32,
+            f"{name}'s {n_items} x {n_items} float32 Gram matrix and its inverse",
+            "Use sklearn_recae.ELSA, whose memory grows as n_items x n_dims, "
+            "reduce the catalogue (e.g. drop rare items), or use a machine with "
+            "more memory.",
+        )
+        gram = gram_matrix(X)
+        penalty = np.full(n_items, self.l2, dtype=np.float64)
+        extra = self._extra_penalty(gram.diagonal().astype(np.float64))
+        gram[np.diag_indices_from(gram)] += self.l2
+        if extra is not None:
+            penalty += extra
+            gram[np.diag_indices_from(gram)] += extra
+        if device == "cpu":
+            inverse = _inverse_lapack(gram)
+        else:
+            inverse = _inverse_torch(gram, device, name)
+        return inverse, penalty
+
+    def predict(self, X):
+        """Scores ``X @ B`` of every item for each row of ``X``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_users, n_items)
+            Observed interactions of the users to score (any users).
+
+        Returns
+        -------
+        scores : ndarray of shape (n_users, n_items)
+            Dense float32 scores; larger is better.
+        """
+        check_is_fitted(self)
+        X = check_interactions(
+            X, estimator=self, reset=False, require_interactions=False
+        )
+        self._check_dense_scores(X)
+        n_users, n_items = X.shape
+        scores = np.empty((n_users, n_items), dtype=np.float32)
+        for rows in gen_batches(n_users, _GRAM_BLOCK_ROWS):
+            np.matmul(X[rows].toarray(), self.coef_, out=scores[rows])
+        return scores
+
+
+class EASE(_ClosedFormItemItem):
     """Embarrassingly Shallow Autoencoder: a closed-form item-item model.
 
     EASE learns an item-item weight matrix ``B`` with a zero diagonal that
@@ -221,44 +293,6 @@ class EASE(RecommenderMixin, BaseEstimator):
             The fitted estimator.
         """
         X = check_interactions(X, estimator=self, reset=True)
-        device = resolve_device(self.device)
-        n_items = X.shape[1]
-        check_memory(
-            2 * n_items**2 * _FLOAT32,
-            f"EASE's {n_items} x {n_items} float32 Gram matrix and its inverse",
-            "Reduce the catalogue (e.g. drop rare items) or use a machine with "
-            "more memory.",
-        )
-        gram = gram_matrix(X)
-        gram[np.diag_indices_from(gram)] += self.l2
-        if device == "cpu":
-            inverse = _inverse_lapack(gram)
-        else:
-            inverse = _inverse_torch(gram, device)
-        del gram
+        inverse, _ = self._penalized_inverse(X)
         self.coef_ = _weights_from_inverse(inverse)
         return self
-
-    def predict(self, X):
-        """Scores ``X @ B`` of every item for each row of ``X``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_users, n_items)
-            Observed interactions of the users to score (any users).
-
-        Returns
-        -------
-        scores : ndarray of shape (n_users, n_items)
-            Dense float32 scores; larger is better.
-        """
-        check_is_fitted(self)
-        X = check_interactions(
-            X, estimator=self, reset=False, require_interactions=False
-        )
-        self._check_dense_scores(X)
-        n_users, n_items = X.shape
-        scores = np.empty((n_users, n_items), dtype=np.float32)
-        for rows in gen_batches(n_users, _GRAM_BLOCK_ROWS):
-            np.matmul(X[rows].toarray(), self.coef_, out=scores[rows])
-        return scores

@@ -1,6 +1,6 @@
 """Fast test instances of every public estimator and their expected check failures."""
 
-from sklearn_recae import CDAE, EASE, SVAE, AutoRec, DeepRec, MultDAE, MultVAE
+from sklearn_recae import CDAE, EASE, EDLAE, SVAE, AutoRec, DeepRec, MultDAE, MultVAE
 
 _TINY_NET = dict(max_epochs=2, batch_size=16, random_state=0)
 
@@ -8,6 +8,9 @@ _TINY_NET = dict(max_epochs=2, batch_size=16, random_state=0)
 def all_estimators():
     return [
         EASE(l2=1.0),
+        EDLAE(l2=1.0, dropout=0.25),
+        EDLAE(l2=1.0, dropout=0.25, diagonal="free"),
+        EDLAE(l2=1.0, dropout=0.25, diagonal="bounded", max_diagonal=0.3),
         AutoRec(variant="user", hidden_dim=4, **_TINY_NET),
         AutoRec(variant="item", hidden_dim=4, **_TINY_NET),
         # Adam: the checks feed ratings near 100, on which DeepRec's default SGD
