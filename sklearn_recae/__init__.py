@@ -7,6 +7,7 @@ from ._deeprec import DeepRec
 from ._ease import EASE
 from ._edlae import EDLAE
 from ._multvae import MultDAE, MultVAE
+from ._recvae import RecVAE
 from ._svae import SVAE
 
 __version__ = "0.1.0.dev0"
@@ -19,6 +20,7 @@ __all__ = [
     "EDLAE",
     "MultDAE",
     "MultVAE",
+    "RecVAE",
     "SVAE",
     "__version__",
     "base",

@@ -1,6 +1,16 @@
 """Fast test instances of every public estimator and their expected check failures."""
 
-from sklearn_recae import CDAE, EASE, EDLAE, SVAE, AutoRec, DeepRec, MultDAE, MultVAE
+from sklearn_recae import (
+    CDAE,
+    EASE,
+    EDLAE,
+    SVAE,
+    AutoRec,
+    DeepRec,
+    MultDAE,
+    MultVAE,
+    RecVAE,
+)
 
 _TINY_NET = dict(max_epochs=2, batch_size=16, random_state=0)
 
@@ -20,6 +30,7 @@ def all_estimators():
         MultDAE(latent_dim=3, **_TINY_NET),
         CDAE(latent_dim=3, **_TINY_NET),
         SVAE(embedding_dim=4, rnn_dim=4, hidden_dim=4, latent_dim=2, **_TINY_NET),
+        RecVAE(hidden_dim=4, latent_dim=2, **_TINY_NET),
     ]
 
 
@@ -66,6 +77,6 @@ _ITEM_AUTOREC_XFAILS = {
 def expected_failed_checks(estimator):
     if isinstance(estimator, AutoRec) and estimator.variant == "item":
         return _ITEM_AUTOREC_XFAILS
-    if isinstance(estimator, (AutoRec, CDAE, DeepRec, MultVAE, MultDAE, SVAE)):
+    if isinstance(estimator, (AutoRec, CDAE, DeepRec, MultVAE, MultDAE, SVAE, RecVAE)):
         return _NEURAL_XFAILS
     return _RECOMMENDER_XFAILS

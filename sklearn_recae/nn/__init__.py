@@ -17,6 +17,7 @@ from ._modules import (
     MultVAEModule,
     SVAEModule,
 )
+from ._recvae import RecVAEModule, log_normal_pdf, recvae_loss
 
 __all__ = [
     "AutoRecModule",
@@ -24,12 +25,15 @@ __all__ = [
     "DeepRecModule",
     "MaskedMSELoss",
     "MultVAEModule",
+    "RecVAEModule",
     "SVAEModule",
     "gaussian_kl",
+    "log_normal_pdf",
     "masked_mse",
     "masked_squared_error",
     "multinomial_nll",
     "negative_weights",
     "next_k_nll",
+    "recvae_loss",
     "weighted_entry_loss",
 ]
