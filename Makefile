@@ -8,7 +8,7 @@ TORCH ?= torch==2.13.0
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint docs benchmark benchmark-all clean
+.PHONY: demo test test-oldest lint docs benchmark benchmark-all clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,22 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The whole suite again on the oldest scikit-learn pyproject.toml accepts, in a
+# second virtual environment (the same torch, the newest of everything else).
+OLDEST_VENV ?= .venv-oldest
+SKLEARN_OLDEST ?= scikit-learn==1.6.0
+OLDEST_STAMP := $(OLDEST_VENV)/.installed
+
+$(OLDEST_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(OLDEST_VENV)
+	$(OLDEST_VENV)/bin/python -m pip install --quiet "$(TORCH)"
+	$(OLDEST_VENV)/bin/python -m pip install --quiet -e ".[tests,plots,dask,accelerate]" "$(SKLEARN_OLDEST)"
+	touch $(OLDEST_STAMP)
+
+test-oldest: $(OLDEST_STAMP)
+	$(OLDEST_VENV)/bin/python -c "import sklearn; print('scikit-learn', sklearn.__version__)"
+	$(OLDEST_VENV)/bin/python -m pytest -p no:cacheprovider
 
 DOCS_STAMP := $(VENV)/.docs-installed
 
@@ -51,4 +67,4 @@ benchmark-all: benchmark
 	$(BIN)/python benchmarks/bench_rating.py --data $(DATA)
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info
+	rm -rf $(VENV) $(OLDEST_VENV) build dist *.egg-info

@@ -15,10 +15,16 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # MathJax served with the site (copied into _static/mathjax) instead of
+    # sphinx.ext.mathjax's CDN default, so equations render offline.
+    "sphinx-mathjax-offline",
     "matplotlib.sphinxext.plot_directive",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
 ]
+# The extension sets this too; stated here so tests/test_docs.py can check that
+# the math renderer is local (a path under _static, not a URL).
+mathjax_path = "mathjax/tex-chtml.js"
 autosummary_generate = True
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
@@ -35,6 +41,9 @@ sphinx_gallery_conf = {
     "plot_gallery": os.environ.get("SKLEARN_RECAE_DOCS_RUN_EXAMPLES", "True"),
     "download_all_examples": False,
     "remove_config_comments": True,
+    # The computation-times page loads jQuery and DataTables from CDNs; without
+    # it the site references no remote script (checked by .ci/run).
+    "write_computation_times": False,
 }
 
 plot_include_source = False
