@@ -177,14 +177,7 @@ def _load(args):
 # bad or missing files (OSError, incl. DatasetNotFoundError), bad values
 # (ValueError), a missing optional dependency (ImportError), a refused memory
 # estimate (MemoryError) and a diverged fit (DivergenceError, an ArithmeticError).
-_USER_ERRORS = (
-    ValueError,
-    TypeError,
-    OSError,
-    ImportError,
-    MemoryError,
-    ArithmeticError,
-)
+_USER_ERRORS = (ValueError, OSError, ImportError, MemoryError, ArithmeticError)
 
 
 def _error(error):
@@ -368,7 +361,10 @@ def benchmark(args):
             return _error(error)
         print(f"Results: {args.out}")
     if args.plot:
-        _plot([results], args.plot)
+        try:
+            _plot([results], args.plot)
+        except OSError as error:
+            return _error(error)
     return 0
 
 

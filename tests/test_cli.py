@@ -196,3 +196,12 @@ def test_benchmark_offline_creates_no_cache_folder(tmp_path, capsys, monkeypatch
     assert captured.err.count("\n") == 1
     assert "ml-100k.zip" in captured.err and "downloading it failed" in captured.err
     assert os.listdir(tmp_path) == []
+
+
+def test_benchmark_unwritable_output_is_a_one_line_error(tmp_path, capsys):
+    out = tmp_path / "missing-folder" / "results.json"
+    assert main(["benchmark", *FAST[2:], "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert "NDCG@100" in captured.out  # the table is printed before
+    assert captured.err.startswith("error: ") and "results.json" in captured.err
+    assert captured.err.count("\n") == 1
