@@ -6,6 +6,7 @@ from ._cdae import CDAE
 from ._deeprec import DeepRec
 from ._ease import EASE
 from ._edlae import EDLAE
+from ._elsa import ELSA
 from ._multvae import MultDAE, MultVAE
 from ._recvae import RecVAE
 from ._svae import SVAE
@@ -18,6 +19,7 @@ __all__ = [
     "DeepRec",
     "EASE",
     "EDLAE",
+    "ELSA",
     "MultDAE",
     "MultVAE",
     "RecVAE",

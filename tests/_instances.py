@@ -4,6 +4,7 @@ from sklearn_recae import (
     CDAE,
     EASE,
     EDLAE,
+    ELSA,
     SVAE,
     AutoRec,
     DeepRec,
@@ -21,6 +22,7 @@ def all_estimators():
         EDLAE(l2=1.0, dropout=0.25),
         EDLAE(l2=1.0, dropout=0.25, diagonal="free"),
         EDLAE(l2=1.0, dropout=0.25, diagonal="bounded", max_diagonal=0.3),
+        ELSA(n_dims=4, **_TINY_NET),
         AutoRec(variant="user", hidden_dim=4, **_TINY_NET),
         AutoRec(variant="item", hidden_dim=4, **_TINY_NET),
         # Adam: the checks feed ratings near 100, on which DeepRec's default SGD

@@ -1,5 +1,6 @@
 """The engine layer: pure torch modules and losses (no scikit-learn, no skorch)."""
 
+from ._elsa import ELSAModule, elsa_dense_loss, elsa_loss
 from ._losses import (
     MaskedMSELoss,
     gaussian_kl,
@@ -23,10 +24,13 @@ __all__ = [
     "AutoRecModule",
     "CDAEModule",
     "DeepRecModule",
+    "ELSAModule",
     "MaskedMSELoss",
     "MultVAEModule",
     "RecVAEModule",
     "SVAEModule",
+    "elsa_dense_loss",
+    "elsa_loss",
     "gaussian_kl",
     "log_normal_pdf",
     "masked_mse",
