@@ -11,7 +11,7 @@ from .nn import AutoRecModule, MaskedMSELoss
 from .nn._modules import ACTIVATIONS
 from .utils._validation import Interval, StrOptions
 
-_DEFAULT_L2 = {"item": 300.0, "user": 500.0}
+_DEFAULT_L2 = {"item": 3e-4, "user": 5e-4}
 
 
 class AutoRec(RatingAutoencoder):
@@ -147,13 +147,13 @@ class AutoRec(RatingAutoencoder):
         l2=None,
         lr=1e-3,
         lr_decay=0.5,
-        lr_decay_every=8,
-        max_epochs=40,
+        lr_decay_every="auto",
+        max_epochs="auto",
         batch_size=64,
         optimizer="adam",
-        early_stopping=False,
+        early_stopping=True,
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change="auto",
         device="cpu",
         random_state=None,
         verbose=0,
@@ -180,40 +180,45 @@ class AutoRec(RatingAutoencoder):
         self.callbacks = callbacks
         self.accelerator = accelerator
 
-    def _rows(self, X):
-        return X.T.tocsr() if self.variant == "item" else X
-
     def _module_params(self, n_inputs):
         return {
             "n_inputs": n_inputs,
             "hidden_dim": self.hidden_dim,
             "activation": self.activation,
             "output_activation": self.output_activation,
-            "output_bias": self.rating_stats_.global_mean,
+            "output_bias": self.rating_stats_.global_mean / self.rating_scale_,
         }
 
     def _criterion(self):
-        return MaskedMSELoss(reduction="rows")
+        return MaskedMSELoss(reduction="observed")
 
     def _optimizer_params(self, n_rows):
         l2 = self.l2 if self.l2 is not None else _DEFAULT_L2[self.variant]
-        decay = l2 / n_rows
-        return {"param_groups": [("*.weight", {"weight_decay": decay})]}
+        return {"param_groups": [("*.weight", {"weight_decay": l2})]}
 
     def _prepare(self, X):
         super()._prepare(X)
         self.n_users_fit_ = X.shape[0]
 
+    def _rows(self, X):
+        rows = super()._rows(X)
+        return rows.T.tocsr() if self.variant == "item" else rows
+
     def _scores(self, X):
         if self.variant == "user":
-            return self._forward(X)
+            return super()._scores(X)
         self._check_training_users(X)
         return np.ascontiguousarray(self._forward(self._rows(X)).T)
 
-    def _check_training_users(self, X):
+    def _validation_rows(self, X, X_val, y_val):
+        if self.variant == "item":
+            self._check_training_users(X_val, "fit's X_val")
+        return super()._validation_rows(X, X_val, y_val)
+
+    def _check_training_users(self, X, what="predict"):
         if X.shape[0] != self.n_users_fit_:
             raise ValueError(
-                f"AutoRec(variant='item') is transductive in users: predict needs "
+                f"AutoRec(variant='item') is transductive in users: {what} needs "
                 f"the {self.n_users_fit_} training users' rows in training order, "
                 f"got {X.shape[0]} rows. Score the training users all at once (a "
                 "scorer batches rows only beyond scikit-learn's working_memory), or "

@@ -159,12 +159,12 @@ class CDAE(RankingAutoencoder):
         lr=1e-3,
         lr_decay=0.5,
         lr_decay_every=None,
-        max_epochs=200,
+        max_epochs="auto",
         batch_size=256,
         optimizer="adam",
         early_stopping=True,
         validation_fraction=0.1,
-        n_iter_no_change=20,
+        n_iter_no_change="auto",
         device="cpu",
         random_state=None,
         verbose=0,
@@ -218,7 +218,7 @@ class CDAE(RankingAutoencoder):
     def _net_params(self):
         return {"loss": self.loss, "negative_ratio": self.negative_ratio}
 
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, *, X_val=None, y_val=None):
         """Train the network and the training users' vectors with skorch.
 
         Parameters
@@ -227,13 +227,20 @@ class CDAE(RankingAutoencoder):
             Training interactions; non-zero means observed.
         y : None
             Ignored; present for scikit-learn API consistency.
+        X_val : {array-like, sparse matrix} of shape (n_val_users, n_items), \
+                default=None
+            Validation users' fold-in for early stopping (folded in as new
+            users); see :meth:`MultVAE.fit`.
+        y_val : {array-like, sparse matrix} of shape (n_val_users, n_items), \
+                default=None
+            The same users' held-out entries.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        super().fit(X, y)
+        super().fit(X, y, X_val=X_val, y_val=y_val)
         embedding = self.net_.module_.user_embedding.weight
         self.user_vectors_ = embedding.detach().cpu().numpy().copy()
         return self

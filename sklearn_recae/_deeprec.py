@@ -135,12 +135,12 @@ class DeepRec(RatingAutoencoder):
         lr_decay=0.5,
         lr_decay_every=None,
         momentum=0.9,
-        max_epochs=40,
+        max_epochs="auto",
         batch_size=32,
         optimizer="sgd",
-        early_stopping=False,
+        early_stopping=True,
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change="auto",
         device="cpu",
         random_state=None,
         verbose=0,
@@ -174,7 +174,7 @@ class DeepRec(RatingAutoencoder):
             "hidden_dims": tuple(self.hidden_dims),
             "activation": self.activation,
             "dropout": self.dropout,
-            "output_bias": self.rating_stats_.global_mean,
+            "output_bias": self.rating_stats_.global_mean / self.rating_scale_,
         }
 
     def _criterion(self):

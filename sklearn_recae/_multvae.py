@@ -20,6 +20,21 @@ _MULT_CONSTRAINTS = {
 }
 
 
+# With total_anneal_steps="auto", β reaches anneal_cap after this share of the
+# planned updates (max_epochs_ x batches per epoch).
+_ANNEAL_SHARE = 0.25
+
+
+def anneal_steps(total_anneal_steps, anneal_cap, planned_updates):
+    """``total_anneal_steps``, or for "auto" the count that makes β = min(cap,
+    t / count) reach ``anneal_cap`` after ``_ANNEAL_SHARE`` of the plan."""
+    if total_anneal_steps != "auto":
+        return total_anneal_steps
+    if anneal_cap == 0:
+        return 0
+    return max(1, round(_ANNEAL_SHARE * planned_updates / anneal_cap))
+
+
 class _MultAutoencoder(LatentCodeMixin, RankingAutoencoder):
     """Shared fit / predict / transform of Mult-VAE and Mult-DAE."""
 
@@ -148,7 +163,10 @@ class MultVAE(_MultAutoencoder):
     _parameter_constraints = {
         **_MULT_CONSTRAINTS,
         "anneal_cap": [Interval(Real, 0, None, closed="left")],
-        "total_anneal_steps": [Interval(Integral, 0, None, closed="left")],
+        "total_anneal_steps": [
+            Interval(Integral, 0, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
     }
 
     def __init__(
@@ -159,17 +177,17 @@ class MultVAE(_MultAutoencoder):
         dropout=0.5,
         activation="tanh",
         anneal_cap=0.2,
-        total_anneal_steps=200000,
+        total_anneal_steps="auto",
         l2=0.0,
         lr=1e-3,
         lr_decay=0.5,
         lr_decay_every=None,
-        max_epochs=200,
+        max_epochs="auto",
         batch_size=500,
         optimizer="adam",
         early_stopping=True,
         validation_fraction=0.1,
-        n_iter_no_change=20,
+        n_iter_no_change="auto",
         device="cpu",
         random_state=None,
         verbose=0,
@@ -199,9 +217,14 @@ class MultVAE(_MultAutoencoder):
         self.accelerator = accelerator
 
     def _net_params(self):
+        self.total_anneal_steps_ = anneal_steps(
+            self.total_anneal_steps,
+            self.anneal_cap,
+            self.max_epochs_ * self.n_batches_,
+        )
         return {
             "anneal_cap": self.anneal_cap,
-            "total_anneal_steps": self.total_anneal_steps,
+            "total_anneal_steps": self.total_anneal_steps_,
         }
 
 
@@ -298,12 +321,12 @@ class MultDAE(_MultAutoencoder):
         lr=1e-3,
         lr_decay=0.5,
         lr_decay_every=None,
-        max_epochs=200,
+        max_epochs="auto",
         batch_size=500,
         optimizer="adam",
         early_stopping=True,
         validation_fraction=0.1,
-        n_iter_no_change=20,
+        n_iter_no_change="auto",
         device="cpu",
         random_state=None,
         verbose=0,

@@ -14,7 +14,7 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback
 from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler
 
-from .model_selection._holdout import holdout_split
+from .model_selection._holdout import entry_rows, heldout_mask, masked_copy
 
 
 def _whole_batch(batch):
@@ -79,31 +79,88 @@ class CSRDataset(torch.utils.data.Dataset):
         users = None if self.users is None else np.full(X.shape[0], -1)
         return CSRDataset(X, y, users)
 
+    def with_entries(self, X):
+        """The same rows (and users) with other entries ``X``."""
+        return CSRDataset(X, self.y, self.users)
+
 
 class EntryHoldoutSplit:
-    """skorch ``train_split``: hold out a random fraction of each row's entries.
+    """skorch ``train_split``: hold out a share of the entries of some rows.
 
-    Training sees the remaining entries; validation feeds the same rows'
-    remaining entries and scores the held-out ones (weak generalization),
-    which is how rating autoencoders are validated.
+    ``rows`` of the rows (at least one, among rows with two or more entries)
+    become validation rows; a ``fraction`` of each validation row's entries is
+    held out (chosen at random, or the latest with ``strategy='temporal'``).
+    Training keeps every row with its remaining entries, so every user is
+    trained on (weak generalization); validation feeds the validation rows'
+    remaining entries and scores the held-out ones.
 
     Parameters
     ----------
     fraction : float
-        Share of each row's entries held out (rows keep at least one entry).
+        Share of each validation row's entries held out (rows keep at least one).
     random_state : int
-        Seed of the split.
+        Seed of both choices.
+    rows : float, default=1.0
+        Share of the rows that are validation rows.
+    strategy : {'random', 'temporal'}, default='random'
+        Which entries of a validation row are held out.
     """
 
-    def __init__(self, fraction, random_state):
+    def __init__(self, fraction, random_state, *, rows=1.0, strategy="random"):
         self.fraction = fraction
         self.random_state = random_state
+        self.rows = rows
+        self.strategy = strategy
 
     def __call__(self, dataset, y=None, **fit_params):
-        X_fit, X_held = holdout_split(
-            dataset.X, self.fraction, random_state=self.random_state
+        X = dataset.X
+        valid = self._validation_rows(X)
+        in_valid = np.zeros(X.shape[0], dtype=bool)
+        in_valid[valid] = True
+        held = heldout_mask(
+            X, self.fraction, self.strategy, random_state=self.random_state
         )
-        return CSRDataset(X_fit), CSRDataset(X_fit, X_held)
+        held &= in_valid[entry_rows(X)]
+        X_fit = masked_copy(X, ~held)
+        X_held = masked_copy(X, held)
+        return dataset.with_entries(X_fit), dataset.fold(X_fit[valid], X_held[valid])
+
+    def _validation_rows(self, X):
+        eligible = np.flatnonzero(np.diff(X.indptr) >= 2)
+        if len(eligible) == 0:
+            raise ValueError(
+                "Early stopping holds out part of some rows' entries for validation, "
+                "which needs a row with 2 or more entries; got none "
+                f"(n_samples={X.shape[0]}, n_features={X.shape[1]}). Pass more data, "
+                "X_val and y_val, or early_stopping=False."
+            )
+        if self.rows >= 1.0:
+            return eligible
+        n_valid = min(max(1, int(round(self.rows * X.shape[0]))), len(eligible))
+        rng = np.random.RandomState(self.random_state)
+        return np.sort(rng.choice(eligible, size=n_valid, replace=False))
+
+
+class PredefinedValidation:
+    """skorch ``train_split`` with the caller's validation rows.
+
+    Training uses every row of the training data; validation feeds ``X_val``
+    (the validation rows' fold-in) and scores ``y_val`` (their fold-out).
+
+    Parameters
+    ----------
+    X_val : scipy.sparse.csr_matrix of shape (n_rows, n_columns)
+        Inputs of the validation rows.
+    y_val : scipy.sparse.csr_matrix of shape (n_rows, n_columns)
+        Held-out targets of the same rows.
+    """
+
+    def __init__(self, X_val, y_val):
+        self.X_val = X_val
+        self.y_val = y_val
+
+    def __call__(self, dataset, y=None, **fit_params):
+        return dataset, dataset.fold(self.X_val, self.y_val)
 
 
 class DivergenceError(FloatingPointError):
@@ -171,50 +228,6 @@ class RefeedingNet(RecommenderNet):
         return step
 
 
-class UserHoldoutSplit:
-    """skorch ``train_split`` for ranking models: hold out whole users.
-
-    A seeded ``fraction`` of the rows becomes validation users; each of them is
-    split into a fold-in (the input) and a held-out part (the target) by 20%
-    per row, random or the latest (``strategy``), so validation measures strong
-    generalization.
-
-    Parameters
-    ----------
-    fraction : float
-        Share of the rows held out as validation users (at least one).
-    random_state : int
-        Seed of both splits.
-    strategy : {'random', 'temporal'}, default='random'
-        How each validation row's held-out 20% is chosen.
-    """
-
-    def __init__(self, fraction, random_state, strategy="random"):
-        self.fraction = fraction
-        self.random_state = random_state
-        self.strategy = strategy
-
-    def __call__(self, dataset, y=None, **fit_params):
-        X = dataset.X
-        eligible = np.flatnonzero(np.diff(X.indptr) >= 2)
-        n_valid = min(int(round(self.fraction * X.shape[0])), X.shape[0] - 1)
-        n_valid = min(max(1, n_valid), len(eligible))
-        if n_valid < 1 or X.shape[0] < 2:
-            raise ValueError(
-                "Early stopping holds out validation users, which needs at least 2 "
-                f"users, one of them with 2 or more interactions; got {len(eligible)} "
-                f"such users (n_samples={X.shape[0]}, n_features={X.shape[1]}). Pass "
-                "more users or early_stopping=False."
-            )
-        rng = np.random.RandomState(self.random_state)
-        valid = np.sort(rng.choice(eligible, size=n_valid, replace=False))
-        train = np.setdiff1d(np.arange(X.shape[0]), valid)
-        fold_in, fold_out = holdout_split(
-            X[valid], 0.2, strategy=self.strategy, random_state=self.random_state
-        )
-        return dataset.subset(train), dataset.fold(fold_in, fold_out)
-
-
 class RankingScoring(Callback):
     """Record NDCG@k of the validation users after every epoch as ``valid_ndcg``.
 
@@ -275,6 +288,10 @@ class VAENet(RecommenderNet):
         if self.total_anneal_steps <= 0:
             return self.anneal_cap
         return min(self.anneal_cap, self.n_updates_ / self.total_anneal_steps)
+
+    def on_epoch_end(self, net, **kwargs):
+        super().on_epoch_end(net, **kwargs)
+        self.history.record("beta", float(self.beta))
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         from skorch.utils import to_tensor
@@ -344,8 +361,6 @@ class SequenceDataset(torch.utils.data.Dataset):
     """
 
     def __init__(self, X, y=None, max_length=None):
-        from .model_selection._holdout import entry_rows
-
         self.X = X
         self.y = y
         self.max_length = max_length
@@ -378,6 +393,9 @@ class SequenceDataset(torch.utils.data.Dataset):
 
     def fold(self, X, y):
         return SequenceDataset(X, y, self.max_length)
+
+    def with_entries(self, X):
+        return SequenceDataset(X, self.y, self.max_length)
 
 
 class SVAENet(VAENet):

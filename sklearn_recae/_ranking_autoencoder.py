@@ -4,15 +4,16 @@ import torch
 from sklearn.utils import TransformerTags
 from sklearn.utils.validation import check_is_fitted
 
-from ._net import RankingScoring, UserHoldoutSplit
+from ._net import EntryHoldoutSplit, RankingScoring
 from .base import BaseTorchRecommender
 
 
 class RankingAutoencoder(BaseTorchRecommender):
-    """The net computes the loss; ``l2`` is weight decay; early stopping holds
-    out ``validation_fraction`` of the users (their 20% held out at random, or
-    the latest 20% with ``_holdout_strategy = "temporal"``) and keeps the epoch
-    with the best NDCG@100 on them."""
+    """The net computes the loss; ``l2`` is weight decay; early stopping keeps
+    the epoch with the best NDCG@100 on validation users: the caller's
+    ``X_val`` / ``y_val``, or else ``validation_fraction`` of the training users
+    with 20% of their entries held out (at random, or the latest 20% with
+    ``_holdout_strategy = "temporal"``) while every user trains on the rest."""
 
     _early_stopping_monitor = ("valid_ndcg", False)
     _holdout_strategy = "random"
@@ -26,8 +27,11 @@ class RankingAutoencoder(BaseTorchRecommender):
     def _train_split(self, seed):
         if not self.early_stopping:
             return None
-        return UserHoldoutSplit(
-            self.validation_fraction, random_state=seed, strategy=self._holdout_strategy
+        return EntryHoldoutSplit(
+            0.2,
+            random_state=seed,
+            rows=self.validation_fraction,
+            strategy=self._holdout_strategy,
         )
 
     def _validation_callbacks(self):

@@ -30,12 +30,27 @@ class RatingStatistics:
 class RatingAutoencoder(RatingMixin, BaseTorchRecommender):
     """Base of the rating autoencoders: ratings may be negative, zero means not
     observed; predictions are clipped to the training range, with mean
-    fall-backs where the model has nothing to go on."""
+    fall-backs where the model has nothing to go on.
+
+    The network sees ratings divided by ``rating_scale_``, the standard
+    deviation of the training ratings, and its outputs are multiplied back: the
+    learning rate and the penalty mean the same on 1-5 stars, 1-10 or 0-100
+    scores. Early stopping holds out ``validation_fraction`` of every row's
+    ratings (or takes the caller's ``X_val`` / ``y_val``) and monitors their
+    masked mean squared error."""
 
     _non_negative = False
+    _auto_epochs = 100
+    _auto_patience = 10
 
     def _prepare(self, X):
         self.rating_stats_ = RatingStatistics(X)
+        std = float(np.std(X.data))
+        self.rating_scale_ = std if std > 0 else max(abs(float(X.data[0])), 1.0)
+
+    def _rows(self, X):
+        return X * (1.0 / self.rating_scale_)
 
     def _output(self, scores, X):
+        scores *= self.rating_scale_
         return self.rating_stats_.finish(scores, X)

@@ -1,9 +1,12 @@
 """Mixins every recommender builds on (public, for subclassing)."""
 
+import math
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import gen_batches
 from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils.validation import check_is_fitted
@@ -175,14 +178,16 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
         """Hook: callbacks that compute the early-stopping monitor."""
         return []
 
-    def _validate(self, X, reset):
+    def _validate(self, X, reset, require_interactions=None):
         return check_interactions(
             X,
             estimator=self,
             reset=reset,
             dtype=self._input_dtype,
             non_negative=self._non_negative,
-            require_interactions=reset,
+            require_interactions=(
+                reset if require_interactions is None else require_interactions
+            ),
         )
 
     def _rows(self, X):
@@ -197,7 +202,7 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
         return rows
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, *, X_val=None, y_val=None):
         """Train the network on the rows of ``X`` with skorch.
 
         Parameters
@@ -206,6 +211,16 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
             Training interactions; zero means not observed.
         y : None
             Ignored; present for scikit-learn API consistency.
+        X_val : {array-like, sparse matrix} of shape (n_val_users, n_items), \
+                default=None
+            Validation users' observed entries (their fold-in), as
+            ``HistGradientBoostingClassifier.fit``'s ``X_val``: with ``y_val``,
+            early stopping scores predictions from ``X_val`` against ``y_val``
+            after every epoch and no training data is carved out. Needs
+            ``early_stopping=True``.
+        y_val : {array-like, sparse matrix} of shape (n_val_users, n_items), \
+                default=None
+            The same users' held-out entries (their fold-out).
 
         Returns
         -------
@@ -214,9 +229,91 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
         """
         X = self._validate(X, reset=True)
         self._prepare(X)
-        self.net_ = self._fit_net(self._rows(X))
+        validation = self._check_validation_data(X, X_val, y_val)
+        rows = self._rows(X)
+        self._plan_training(rows.shape[0])
+        self.net_ = self._fit_net(rows, validation)
         self.history_ = self.net_.history
+        self.n_iter_ = len(self.history_)
+        self._warn_if_capped()
         return self
+
+    def _check_validation_data(self, X, X_val, y_val):
+        """Validated ``(X_val, y_val)`` as net rows, or None without them."""
+        if X_val is None and y_val is None:
+            return None
+        if X_val is None or y_val is None:
+            raise ValueError(
+                "Pass both X_val (the validation users' fold-in) and y_val (their "
+                "held-out entries), or neither."
+            )
+        if not self.early_stopping:
+            raise ValueError(
+                "X_val and y_val are used for early stopping only, but "
+                "early_stopping=False. Set early_stopping=True to use them."
+            )
+        X_val = self._validate(X_val, reset=False, require_interactions=False)
+        y_val = self._validate(y_val, reset=False, require_interactions=False)
+        if X_val.shape != y_val.shape:
+            raise ValueError(
+                f"X_val and y_val must have the same shape; got {X_val.shape} and "
+                f"{y_val.shape}."
+            )
+        if y_val.nnz == 0:
+            raise ValueError(
+                "y_val has no entries: validation needs held-out entries to score."
+            )
+        return self._validation_rows(X, X_val, y_val)
+
+    def _validation_rows(self, X, X_val, y_val):
+        """Hook: the net's validation (inputs, targets) from validated arrays."""
+        return self._rows(X_val), self._rows(y_val)
+
+    # Training length when max_epochs / n_iter_no_change are "auto": at least
+    # ``_auto_epochs`` epochs and ``_auto_updates`` optimizer updates, patience
+    # of at least ``_auto_patience`` epochs and ``_auto_patience_updates``
+    # updates, so small data sets (one update an epoch) train long enough.
+    _auto_epochs = 200
+    _auto_updates = 4000
+    _auto_patience = 20
+    _auto_patience_updates = 300
+    _auto_decay_updates = 500  # lr_decay_every="auto": decay every ~500 updates
+
+    def _plan_training(self, n_rows):
+        """Resolve ``max_epochs_`` and ``n_iter_no_change_`` for ``n_rows`` rows."""
+        self.n_batches_ = max(1, math.ceil(n_rows / self.batch_size))
+        self.max_epochs_ = _resolve_auto(
+            self.max_epochs, self._auto_epochs, self._auto_updates, self.n_batches_
+        )
+        self.n_iter_no_change_ = _resolve_auto(
+            self.n_iter_no_change,
+            self._auto_patience,
+            self._auto_patience_updates,
+            self.n_batches_,
+        )
+        self.lr_decay_every_ = _resolve_auto(
+            self.lr_decay_every, 1, self._auto_decay_updates, self.n_batches_
+        )
+
+    def _warn_if_capped(self):
+        """Warn (``ConvergenceWarning``) when early stopping did not end the fit."""
+        if not self.early_stopping or self.n_iter_ < self.max_epochs_:
+            return
+        monitor, lower_is_better = self._early_stopping_monitor
+        scores = np.asarray(self.history_[:, monitor], dtype=float)
+        best = int(np.argmin(scores) if lower_is_better else np.argmax(scores)) + 1
+        if self.n_iter_ - best >= self.n_iter_no_change_:
+            return  # stopped by patience exactly at the cap
+        warnings.warn(
+            f"{type(self).__name__} reached max_epochs={self.max_epochs_} "
+            f"({self.max_epochs_ * self.n_batches_} updates) before early stopping "
+            f"ended the fit: {monitor} was best at epoch {best}, "
+            f"{self.n_iter_ - best} epochs before the end (patience "
+            f"{self.n_iter_no_change_}). The model may be undertrained; increase "
+            "max_epochs or the learning rate.",
+            ConvergenceWarning,
+            stacklevel=4,
+        )
 
     def _callbacks(self):
         from skorch.callbacks import EarlyStopping, LRScheduler, ProgressBar
@@ -233,18 +330,18 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
                     EarlyStopping(
                         monitor=monitor,
                         lower_is_better=lower_is_better,
-                        patience=self.n_iter_no_change,
+                        patience=self.n_iter_no_change_,
                         load_best=True,
                         sink=print if self.verbose else _silent,
                     ),
                 )
             )
-        if self.lr_decay_every is not None:
+        if self.lr_decay_every_ is not None:
             callbacks.append(
                 (
                     "lr_decay",
                     LRScheduler(
-                        "StepLR", step_size=self.lr_decay_every, gamma=self.lr_decay
+                        "StepLR", step_size=self.lr_decay_every_, gamma=self.lr_decay
                     ),
                 )
             )
@@ -275,16 +372,22 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
             "callbacks__print_log__sink": sink,
         }
 
-    def _build_net(self, rows, device, seed):
+    def _build_net(self, rows, device, seed, validation=None):
+        from ._net import PredefinedValidation
+
         net_cls, placement = self._net_cls_and_placement(device)
+        if validation is None:
+            train_split = self._train_split(seed)
+        else:
+            train_split = PredefinedValidation(*validation)
         return net_cls(
             module=self._module_cls,
             criterion=self._criterion(),
             optimizer=_resolve_optimizer(self.optimizer),
             lr=self.lr,
-            max_epochs=self.max_epochs,
+            max_epochs=self.max_epochs_,
             batch_size=self.batch_size,
-            train_split=self._train_split(seed),
+            train_split=train_split,
             callbacks=self._callbacks(),
             **placement,
             verbose=int(self.verbose >= 1),
@@ -301,7 +404,7 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
     def _net_params(self):
         return {}
 
-    def _fit_net(self, rows):
+    def _fit_net(self, rows, validation=None):
         import torch
         from sklearn.utils import check_random_state
 
@@ -312,7 +415,7 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
         cuda = [torch.device(device)] if device.startswith("cuda") else []
         with torch.random.fork_rng(devices=cuda):
             torch.manual_seed(seed)
-            net = self._build_net(rows, device, seed)
+            net = self._build_net(rows, device, seed, validation)
             net.fit(self._training_data(rows), None)
         return net
 
@@ -347,7 +450,7 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
 
     def _scores(self, X):
         """Hook: dense module outputs for the rows of validated ``X``."""
-        return self._forward(X)
+        return self._forward(self._rows(X))
 
     def _output(self, scores, X):
         """Hook: post-process the scores (e.g. clip ratings)."""
@@ -360,6 +463,13 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
         return tags
 
 
+def _resolve_auto(value, min_epochs, min_updates, n_batches):
+    """``value``, or for "auto" the epochs giving both minimums."""
+    if value != "auto":
+        return value
+    return max(min_epochs, math.ceil(min_updates / n_batches))
+
+
 def _silent(*args, **kwargs):
     """A sink that prints nothing (early stopping's message when not verbose)."""
 
@@ -369,13 +479,20 @@ OPTIMIZERS = ("adam", "adamw", "sgd", "adagrad", "rmsprop")
 TORCH_PARAMETER_CONSTRAINTS = {
     "lr": [Interval(Real, 0, None, closed="neither")],
     "lr_decay": [Interval(Real, 0, 1, closed="right")],
-    "lr_decay_every": [Interval(Integral, 1, None, closed="left"), None],
-    "max_epochs": [Interval(Integral, 1, None, closed="left")],
+    "lr_decay_every": [
+        Interval(Integral, 1, None, closed="left"),
+        StrOptions({"auto"}),
+        None,
+    ],
+    "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
     "batch_size": [Interval(Integral, 1, None, closed="left")],
     "optimizer": [StrOptions(set(OPTIMIZERS)), type],
     "early_stopping": ["boolean"],
     "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+    "n_iter_no_change": [
+        Interval(Integral, 1, None, closed="left"),
+        StrOptions({"auto"}),
+    ],
     "device": [str],
     "random_state": ["random_state"],
     "verbose": ["verbose"],

@@ -22,7 +22,20 @@ def test_entry_holdout_split_partitions_each_row(ratings):
     train, valid = EntryHoldoutSplit(0.2, random_state=0)(CSRDataset(ratings))
     assert (train.X + valid.y != ratings).nnz == 0
     assert train.X.multiply(valid.y).nnz == 0
-    assert valid.X is train.X  # validation predicts held-out from the fit entries
+    # validation predicts the held-out entries from the fit entries
+    assert (valid.X != train.X).nnz == 0
+
+
+def test_entry_holdout_split_of_some_rows_trains_every_row(ratings):
+    users = np.arange(ratings.shape[0])
+    dataset = CSRDataset(ratings, users=users)
+    train, valid = EntryHoldoutSplit(0.2, random_state=0, rows=0.25)(dataset)
+    assert train.X.shape == ratings.shape and (train.users == users).all()
+    n_valid = round(0.25 * ratings.shape[0])
+    assert valid.X.shape[0] == n_valid and (valid.users == -1).all()
+    held = ratings - train.X
+    assert held.nnz == valid.y.nnz > 0  # held out only from validation rows
+    assert (np.diff(held.indptr) > 0).sum() <= n_valid
 
 
 def test_refeeding_makes_two_updates_per_batch(ratings):

@@ -98,11 +98,12 @@ def test_seen_items_are_excluded(sequences, fitted):
 
 
 def test_validation_users_hold_out_their_latest_events(sequences):
-    from sklearn_recae._net import UserHoldoutSplit
+    from sklearn_recae._net import EntryHoldoutSplit
 
     split = SVAE(validation_fraction=0.2)._train_split(seed=0)
-    assert isinstance(split, UserHoldoutSplit) and split.strategy == "temporal"
-    _, valid = split(SequenceDataset(sequences))
+    assert isinstance(split, EntryHoldoutSplit) and split.strategy == "temporal"
+    train, valid = split(SequenceDataset(sequences))
+    assert train.X.shape == sequences.shape  # every user still trains
     fold_in, fold_out = valid.X, valid.y
     for row in range(fold_in.shape[0]):
         if fold_out[row].nnz:

@@ -55,7 +55,8 @@ def heldout_mask(
     return mask
 
 
-def _masked_copy(X, keep):
+def masked_copy(X, keep):
+    """The entries of CSR ``X`` where ``keep`` (a mask over ``X.data``) holds."""
     counts = np.bincount(entry_rows(X)[keep], minlength=X.shape[0])
     indptr = np.concatenate(([0], np.cumsum(counts)))
     return sp.csr_matrix((X.data[keep], X.indices[keep], indptr), shape=X.shape)
@@ -121,4 +122,4 @@ def holdout_split(
         X, dtype=(np.float64, np.float32), require_interactions=False
     )
     held = heldout_mask(X, test_size, strategy, random_state, rounding)
-    return _masked_copy(X, ~held), _masked_copy(X, held)
+    return masked_copy(X, ~held), masked_copy(X, held)
