@@ -183,10 +183,14 @@ def bias_baseline(train, shrink_items, shrink_users):
     centred.data = centred.data - mu
     csc = centred.tocsc()
     item_counts = np.diff(csc.indptr)
-    item_bias = np.asarray(csc.sum(axis=0)).ravel() / (shrink_items + item_counts)
+    item_bias = np.asarray(csc.sum(axis=0)).ravel() / np.maximum(
+        shrink_items + item_counts, 1
+    )
     centred.data = centred.data - item_bias[centred.indices]
     user_counts = np.diff(centred.indptr)
-    user_bias = np.asarray(centred.sum(axis=1)).ravel() / (shrink_users + user_counts)
+    user_bias = np.asarray(centred.sum(axis=1)).ravel() / np.maximum(
+        shrink_users + user_counts, 1
+    )
     return mu, item_bias, user_bias
 
 

@@ -64,23 +64,30 @@ class AutoRec(RatingAutoencoder):
     lr_decay : float, default=0.5
         Factor applied to the learning rate every ``lr_decay_every`` epochs
         (skorch's ``LRScheduler`` with torch's ``StepLR``).
-    lr_decay_every : int or None, default=8
-        Epochs between learning-rate decays; None keeps it constant.
-    max_epochs : int, default=40
-        Number of passes over the training rows.
+    lr_decay_every : int, 'auto' or None, default='auto'
+        Epochs between learning-rate decays; ``'auto'``: about every 500
+        updates (``lr_decay_every_``); None keeps it constant.
+    max_epochs : int or 'auto', default='auto'
+        Most passes over the training rows. ``'auto'``: enough for at least
+        4,000 updates and at least 100 epochs (``max_epochs_``); early stopping
+        normally ends the fit first, and a ``ConvergenceWarning`` says so when
+        the cap does.
     batch_size : int, default=64
         Rows per mini-batch.
     optimizer : {'adam', 'adamw', 'sgd', 'adagrad', 'rmsprop'} or class, \
             default='adam'
         torch optimizer.
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of each training row's ratings and
-        stop when their masked MSE has not improved for ``n_iter_no_change``
-        epochs, keeping the best epoch's weights (skorch's ``EarlyStopping``).
+    early_stopping : bool, default=True
+        Stop when the masked MSE of held-out ratings has not improved for
+        ``n_iter_no_change_`` epochs, keeping the best epoch's weights
+        (skorch's ``EarlyStopping``). The held-out ratings are ``fit``'s
+        ``y_val`` given ``X_val``, else ``validation_fraction`` of every
+        training row's ratings.
     validation_fraction : float, default=0.1
-        Share of ratings held out for early stopping.
-    n_iter_no_change : int, default=10
-        Patience of early stopping, in epochs.
+        Without ``X_val``: the share of each row's ratings held out.
+    n_iter_no_change : int or 'auto', default='auto'
+        Patience of early stopping, in epochs. ``'auto'``: at least 10 epochs
+        and at least 300 updates (``n_iter_no_change_``).
     device : {'cpu', 'cuda', 'auto'} or str, default='cpu'
         torch device; a clear error if CUDA is asked for and absent.
     random_state : int, RandomState instance or None, default=None
@@ -101,8 +108,19 @@ class AutoRec(RatingAutoencoder):
         The trained skorch net (history, callbacks, ``save_params``).
     history_ : skorch.History
         Per-epoch training (and validation) losses.
+    max_epochs_ : int
+        The epoch cap used (``max_epochs`` resolved).
+    n_iter_no_change_ : int
+        The patience used (``n_iter_no_change`` resolved).
+    n_batches_ : int
+        Updates per epoch.
+    n_iter_ : int
+        Epochs run.
     n_features_in_ : int
         Number of items.
+    rating_scale_ : float
+        Standard deviation of the training ratings; the network sees ratings
+        divided by it, so ``lr`` and ``l2`` mean the same on any scale.
     n_users_fit_ : int
         Number of training users (rows of ``X`` at fit).
     rating_stats_ : RatingStatistics

@@ -69,19 +69,28 @@ class CDAE(RankingAutoencoder):
         Factor applied to the learning rate every ``lr_decay_every`` epochs.
     lr_decay_every : int or None, default=None
         Epochs between learning-rate decays; None keeps it constant.
-    max_epochs : int, default=200
-        Number of passes over the training users.
+    max_epochs : int or 'auto', default='auto'
+        Most passes over the training users. ``'auto'``: enough for at least
+        4,000 updates and at least 200 epochs (``max_epochs_`` after fit), so
+        a few hundred users train as long as a hundred thousand; early
+        stopping normally ends the fit first, and a ``ConvergenceWarning``
+        says so when the cap does.
     batch_size : int, default=256
         Users per mini-batch.
     optimizer : {'adam', 'adamw', 'sgd', 'adagrad', 'rmsprop'} or class, \
             default='adam'
         torch optimizer (the paper uses AdaGrad).
     early_stopping : bool, default=True
-        Keep the epoch with the best validation NDCG@100.
+        Keep the epoch with the best validation NDCG@100, on ``fit``'s
+        ``X_val`` / ``y_val`` when given, else on an internal carve (see
+        ``validation_fraction``).
     validation_fraction : float, default=0.1
-        Share of users held out for validation.
-    n_iter_no_change : int, default=20
-        Epochs without improvement before stopping.
+        Without ``X_val``: the share of training users whose random 20% of
+        entries is held out for validation; they train on the other 80%, so
+        every user is trained (weak generalization, as in T1).
+    n_iter_no_change : int or 'auto', default='auto'
+        Epochs without improvement before stopping. ``'auto'``: at least 20
+        epochs and at least 300 updates (``n_iter_no_change_``).
     device : {'cpu', 'cuda', 'auto'} or str, default='cpu'
         torch device.
     random_state : int, RandomState instance or None, default=None
@@ -108,6 +117,14 @@ class CDAE(RankingAutoencoder):
     user_vectors_ : ndarray of shape (n_training_rows, latent_dim)
         Learned ``V_u`` of the training rows (zero for rows held out for
         validation).
+    max_epochs_ : int
+        The epoch cap used (``max_epochs`` resolved).
+    n_iter_no_change_ : int
+        The patience used (``n_iter_no_change`` resolved).
+    n_batches_ : int
+        Updates per epoch.
+    n_iter_ : int
+        Epochs run.
     n_features_in_ : int
         Number of items.
 

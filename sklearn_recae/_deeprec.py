@@ -54,21 +54,27 @@ class DeepRec(RatingAutoencoder):
         Epochs between learning-rate decays; None keeps it constant.
     momentum : float, default=0.9
         SGD momentum (used when ``optimizer='sgd'``).
-    max_epochs : int, default=40
-        Number of passes over the training users.
+    max_epochs : int or 'auto', default='auto'
+        Most passes over the training rows. ``'auto'``: enough for at least
+        4,000 updates and at least 100 epochs (``max_epochs_``); early stopping
+        normally ends the fit first, and a ``ConvergenceWarning`` says so when
+        the cap does.
     batch_size : int, default=32
         Users per mini-batch.
     optimizer : {'adam', 'adamw', 'sgd', 'adagrad', 'rmsprop'} or class, \
             default='sgd'
         torch optimizer.
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of each user's ratings and stop when
-        their masked MSE has not improved for ``n_iter_no_change`` epochs,
-        keeping the best epoch's weights (skorch's ``EarlyStopping``).
+    early_stopping : bool, default=True
+        Stop when the masked MSE of held-out ratings has not improved for
+        ``n_iter_no_change_`` epochs, keeping the best epoch's weights
+        (skorch's ``EarlyStopping``). The held-out ratings are ``fit``'s
+        ``y_val`` given ``X_val``, else ``validation_fraction`` of every
+        training row's ratings.
     validation_fraction : float, default=0.1
-        Share of ratings held out for early stopping.
-    n_iter_no_change : int, default=10
-        Patience of early stopping, in epochs.
+        Without ``X_val``: the share of each row's ratings held out.
+    n_iter_no_change : int or 'auto', default='auto'
+        Patience of early stopping, in epochs. ``'auto'``: at least 10 epochs
+        and at least 300 updates (``n_iter_no_change_``).
     device : {'cpu', 'cuda', 'auto'} or str, default='cpu'
         torch device; a clear error if CUDA is asked for and absent.
     random_state : int, RandomState instance or None, default=None
@@ -89,8 +95,19 @@ class DeepRec(RatingAutoencoder):
         The trained skorch net.
     history_ : skorch.History
         Per-epoch training (and validation) losses.
+    max_epochs_ : int
+        The epoch cap used (``max_epochs`` resolved).
+    n_iter_no_change_ : int
+        The patience used (``n_iter_no_change`` resolved).
+    n_batches_ : int
+        Updates per epoch.
+    n_iter_ : int
+        Epochs run.
     n_features_in_ : int
         Number of items.
+    rating_scale_ : float
+        Standard deviation of the training ratings; the network sees ratings
+        divided by it, so ``lr`` and ``l2`` mean the same on any scale.
     rating_stats_ : RatingStatistics
         Training rating range (``low``, ``high``), ``global_mean`` and
         ``item_means``: the clipping range and fall-backs of ``predict``.
