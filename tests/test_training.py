@@ -129,3 +129,22 @@ def test_default_rating_models_train_on_any_scale(ratings, name):
         model = RATERS[name](max_epochs=20).fit(values)
         assert np.isfinite(model.history_[:, "valid_loss"]).all()
         assert np.isfinite(model.predict(values)).all()
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_grid_search_passes_caller_validation_to_every_fit(validation):
+    from sklearn.model_selection import GridSearchCV
+
+    from sklearn_recae.model_selection import UserKFold
+
+    train, fold_in, fold_out = validation
+    search = GridSearchCV(
+        RANKERS["multdae"](max_epochs=2), {"latent_dim": [2, 4]}, cv=UserKFold(2)
+    )
+    search.fit(train, X_val=fold_in, y_val=fold_out)
+    history = search.best_estimator_.history_
+    scores = search.best_estimator_.predict(fold_in)
+    from sklearn_recae.metrics import ndcg_at_k
+
+    expected = ndcg_at_k(fold_out, scores, k=100, exclude=fold_in)
+    assert np.max(history[:, "valid_ndcg"]) == pytest.approx(expected, rel=1e-4)
