@@ -99,14 +99,17 @@ def _best_epoch(model):
     return int(np.argmin(values) if lower else np.argmax(values)) + 1
 
 
-def run_s1(name, ratings, n_heldout, models, params):
-    split = split_s1(ratings, 98765, n_heldout)
+def run_s1(name, ratings, n_heldout, models, params, seed=98765):
+    split = split_s1(ratings, seed, n_heldout)
     train, vin, vout = split["train"], split["valid_in"], split["valid_out"]
     tin, tout = split["test_in"], split["test_out"]
     rows = []
     if "popularity" in models:
         rows.append(
-            {"model": "popularity", **ranking_report(tout, popularity_scores(train, tin.shape[0]), tin)}
+            {
+                "model": "popularity",
+                **ranking_report(tout, popularity_scores(train, tin.shape[0]), tin),
+            }
         )
     if "ease" in models:
         start = time.perf_counter()
@@ -129,7 +132,9 @@ def run_s1(name, ratings, n_heldout, models, params):
                 "model": type(model).__name__,
                 "fit_s": seconds,
                 "capped": bool(capped),
-                "valid_ndcg@100": ndcg_at_k(vout, model.predict(vin), k=100, exclude=vin),
+                "valid_ndcg@100": ndcg_at_k(
+                    vout, model.predict(vin), k=100, exclude=vin
+                ),
                 **epochs_of(model),
                 **ranking_report(tout, model.predict(tin), tin),
             }
@@ -144,7 +149,10 @@ def run_t1(name, ratings, models, params):
     rows = []
     if "popularity" in models:
         rows.append(
-            {"model": "popularity", **ranking_report(test, popularity_scores(train, train.shape[0]), train)}
+            {
+                "model": "popularity",
+                **ranking_report(test, popularity_scores(train, train.shape[0]), train),
+            }
         )
     if "ease" in models:
         fit_in, fit_out = holdout_split(train, 0.2, random_state=1)
@@ -241,7 +249,10 @@ def markdown(results):
     for (data, protocol), rows in results.items():
         lines += [f"### {data}, {protocol}", ""]
         if protocol == "ratings":
-            lines += ["| model | RMSE | train RMSE | epochs (best / cap) | fit |", "|---|---|---|---|---|"]
+            lines += [
+                "| model | RMSE | train RMSE | epochs (best / cap) | fit |",
+                "|---|---|---|---|---|",
+            ]
             for r in rows:
                 lines.append(
                     f"| {r['model']} | {r['rmse']:.4f} | {_f(r.get('train_rmse'))} | "
@@ -249,14 +260,16 @@ def markdown(results):
                 )
         else:
             lines += [
-                "| model | NDCG@100 | R@20 | R@50 | P@100 | valid NDCG@100 | epochs (best / cap) | fit |",
+                "| model | NDCG@100 | R@20 | R@50 | P@100 | valid NDCG@100 "
+                "| epochs (best / cap) | fit |",
                 "|---|---|---|---|---|---|---|---|",
             ]
             for r in rows:
                 lines.append(
                     f"| {r['model']} | {r['ndcg@100']:.4f} | {r['recall@20']:.4f} | "
                     f"{r['recall@50']:.4f} | {r['precision@100']:.4f} | "
-                    f"{_f(r.get('valid_ndcg@100'))} | {_epochs(r)} | {_s(r.get('fit_s'))} |"
+                    f"{_f(r.get('valid_ndcg@100'))} | {_epochs(r)} | "
+                    f"{_s(r.get('fit_s'))} |"
                 )
         lines.append("")
     return "\n".join(lines)
@@ -296,6 +309,9 @@ def main():
         default=["popularity", "ease", *RANKERS, "bias", *RATERS],
     )
     parser.add_argument("--param", action="append", default=[])
+    parser.add_argument(
+        "--seeds", nargs="+", type=int, default=[98765], help="S1 user shuffles"
+    )
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
     params = parse_params(args.param)
@@ -306,7 +322,11 @@ def main():
         ratings = sp.csr_matrix(ratings)
         for protocol in args.protocols:
             if protocol == "S1":
-                rows = run_s1(name, ratings, n_heldout, args.models, params)
+                for seed in args.seeds:
+                    rows = run_s1(name, ratings, n_heldout, args.models, params, seed)
+                    label = "S1" if seed == 98765 else f"S1-style, split seed {seed}"
+                    results[(name, label)] = rows
+                continue
             elif protocol == "T1":
                 rows = run_t1(name, ratings, args.models, params)
             else:

@@ -52,9 +52,7 @@ def test_caller_validation_needs_both_parts_and_early_stopping(validation):
             train, X_val=fold_in, y_val=fold_out
         )
     with pytest.raises(ValueError, match="same shape"):
-        RANKERS["multdae"](max_epochs=1).fit(
-            train, X_val=fold_in, y_val=fold_out[:5]
-        )
+        RANKERS["multdae"](max_epochs=1).fit(train, X_val=fold_in, y_val=fold_out[:5])
     with pytest.raises(ValueError, match="X has 10 features"):
         RANKERS["multdae"](max_epochs=1).fit(
             train, X_val=fold_in[:, :10], y_val=fold_out[:, :10]
@@ -71,7 +69,9 @@ def test_item_autorec_validation_must_be_the_training_users(ratings):
 
 
 def test_auto_training_length_counts_updates(binary):
-    small = RANKERS["multdae"]().fit(binary[:40], X_val=binary[40:60], y_val=binary[60:80])
+    small = RANKERS["multdae"]().fit(
+        binary[:40], X_val=binary[40:60], y_val=binary[60:80]
+    )
     # 40 users in one batch: 4000 planned updates need 4000 epochs
     assert small.n_batches_ == 1 and small.max_epochs_ == 4000
     assert small.n_iter_no_change_ == 300
@@ -106,7 +106,9 @@ def test_auto_anneal_reaches_the_cap_at_a_share_of_the_plan(validation):
     assert model.total_anneal_steps_ == round(_ANNEAL_SHARE * planned / 0.4)
     beta = np.asarray(model.history_[:, "beta"])
     updates = 5 * np.arange(1, 21)
-    np.testing.assert_allclose(beta, np.minimum(0.4, updates / model.total_anneal_steps_))
+    np.testing.assert_allclose(
+        beta, np.minimum(0.4, updates / model.total_anneal_steps_)
+    )
     assert beta[-1] == 0.4
     paper = RANKERS["multvae"](max_epochs=2, total_anneal_steps=200000).fit(train)
     assert paper.total_anneal_steps_ == 200000
