@@ -119,8 +119,9 @@ class AutoRec(RatingAutoencoder):
     n_features_in_ : int
         Number of items.
     rating_scale_ : float
-        Standard deviation of the training ratings; the network sees ratings
-        divided by it, so ``lr`` and ``l2`` mean the same on any scale.
+        Spread of the training ratings (their standard deviation, at least a
+        quarter of their root mean square); the network sees ratings divided
+        by it, so ``lr`` and ``l2`` mean the same on any scale.
     n_users_fit_ : int
         Number of training users (rows of ``X`` at fit).
     rating_stats_ : RatingStatistics

@@ -106,8 +106,9 @@ class DeepRec(RatingAutoencoder):
     n_features_in_ : int
         Number of items.
     rating_scale_ : float
-        Standard deviation of the training ratings; the network sees ratings
-        divided by it, so ``lr`` and ``l2`` mean the same on any scale.
+        Spread of the training ratings (their standard deviation, at least a
+        quarter of their root mean square); the network sees ratings divided
+        by it, so ``lr`` and ``l2`` mean the same on any scale.
     rating_stats_ : RatingStatistics
         Training rating range (``low``, ``high``), ``global_mean`` and
         ``item_means``: the clipping range and fall-backs of ``predict``.

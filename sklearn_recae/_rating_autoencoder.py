@@ -27,13 +27,23 @@ class RatingStatistics:
         return np.clip(ratings, self.low, self.high, out=ratings)
 
 
+def rating_scale(values):
+    """The ratings' standard deviation, but at least a quarter of their root
+    mean square, so that ``values / scale`` are a few units at most whether
+    ratings are 1-5 stars, 0-100 points, centred or all near 100."""
+    values = np.asarray(values, dtype=np.float64)
+    rms = float(np.sqrt(np.mean(values**2)))
+    return max(float(np.std(values)), rms / 4.0)
+
+
 class RatingAutoencoder(RatingMixin, BaseTorchRecommender):
     """Base of the rating autoencoders: ratings may be negative, zero means not
     observed; predictions are clipped to the training range, with mean
     fall-backs where the model has nothing to go on.
 
-    The network sees ratings divided by ``rating_scale_``, the standard
-    deviation of the training ratings, and its outputs are multiplied back: the
+    The network sees ratings divided by ``rating_scale_`` (their standard
+    deviation, at least a quarter of their root mean square), and its outputs
+    are multiplied back: the
     learning rate and the penalty mean the same on 1-5 stars, 1-10 or 0-100
     scores. Early stopping holds out ``validation_fraction`` of every row's
     ratings (or takes the caller's ``X_val`` / ``y_val``) and monitors their
@@ -45,8 +55,7 @@ class RatingAutoencoder(RatingMixin, BaseTorchRecommender):
 
     def _prepare(self, X):
         self.rating_stats_ = RatingStatistics(X)
-        std = float(np.std(X.data))
-        self.rating_scale_ = std if std > 0 else max(abs(float(X.data[0])), 1.0)
+        self.rating_scale_ = rating_scale(X.data)
 
     def _rows(self, X):
         return X * (1.0 / self.rating_scale_)
