@@ -92,6 +92,7 @@ def main():
     parser.add_argument("--data-dir", default="../shared/data")
     parser.add_argument("--runs", nargs="+", default=None, help="e.g. ml-1m:S1")
     parser.add_argument("--out", default="benchmarks/results")
+    parser.add_argument("--name", default="elsa")
     args = parser.parse_args()
     runs = RUNS
     if args.runs:
@@ -111,7 +112,7 @@ def main():
             print({k: v for k, v in rows[-1].items() if k != "warnings"}, flush=True)
     write_results(
         args.out,
-        "elsa",
+        args.name,
         {"environment": environment(), "rows": rows},
         markdown(rows),
     )

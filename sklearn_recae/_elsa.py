@@ -16,6 +16,7 @@ from ._net import CSRDataset, RecommenderNet, batch_loader
 from ._ranking_autoencoder import LatentCodeMixin, RankingAutoencoder
 from .base import TORCH_PARAMETER_CONSTRAINTS
 from .nn._elsa import ELSAModule, elsa_target_loss, subtract_rows
+from .nn._elsa import _encode as encode
 from .utils._memory import check_memory
 from .utils._topk import check_k, top_k
 from .utils._validation import Interval
@@ -332,7 +333,7 @@ class ELSA(LatentCodeMixin, RankingAutoencoder):
             for rows in gen_batches(X.shape[0], size):
                 batch = X[rows]
                 x = csr_tensor(batch).to(factors.device)
-                dense = self.net_.module_.encode(x) @ factors.T
+                dense = encode(x, factors) @ factors.T  # A normalised once
                 subtract_rows(dense, x, fill=-np.inf if exclude_seen else None)
                 top, top_scores = _top_k_torch(dense, k)
                 items.append(top)
