@@ -218,8 +218,8 @@ def test_seeded_refit_is_identical_and_leaves_global_rng(binary, fitted):
 def test_lr_decay_acts_on_both_optimizers(binary):
     model = RecVAE(**{**FAST, "max_epochs": 2}, lr_decay_every=1, lr_decay=0.5)
     net = model.fit(binary).net_
-    assert net.optimizer_.param_groups[0]["lr"] == pytest.approx(5e-4 / 4)
-    assert net.optimizer_decoder_.param_groups[0]["lr"] == pytest.approx(5e-4 / 4)
+    assert net.optimizer_.param_groups[0]["lr"] == pytest.approx(1e-3 / 4)
+    assert net.optimizer_decoder_.param_groups[0]["lr"] == pytest.approx(1e-3 / 4)
 
 
 def test_caller_validation_users(binary):
