@@ -56,7 +56,9 @@ class CDAE(RankingAutoencoder):
     negative_ratio : float or None, default=5.0
         Sampled negatives per observed item; None uses every item.
     l2 : float, default=1e-5
-        Weight decay of all parameters, user vectors included.
+        Weight decay of all parameters, user vectors included, per update,
+        against the loss per user (the batch mean of each user's summed entry
+        losses); it does not grow or shrink with the number of users.
     fold_in_steps : int, default=20
         Fold-in steps for the users of ``predict``; 0 gives them ``V_u = 0``.
     fold_in_lr : float, default=0.1

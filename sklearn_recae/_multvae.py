@@ -105,7 +105,9 @@ class MultVAE(_MultAutoencoder):
         The value used is ``total_anneal_steps_``; β per epoch is ``beta`` in
         ``history_``.
     l2 : float, default=0.0
-        Weight decay.
+        Weight decay of every parameter, per update, against the loss per
+        user (the batch mean of each user's negative ELBO); it does not grow
+        or shrink with the number of users.
     lr : float, default=1e-3
         Learning rate.
     lr_decay : float, default=0.5
@@ -273,7 +275,9 @@ class MultDAE(_MultAutoencoder):
     activation : str, default='tanh'
         Activation of the code and hidden layers.
     l2 : float, default=1e-5
-        Weight decay.
+        Weight decay of every parameter, per update, against the loss per
+        user (the batch mean of each user's multinomial log-likelihood); it
+        does not grow or shrink with the number of users.
     lr : float, default=1e-3
         Learning rate.
     lr_decay : float, default=0.5
