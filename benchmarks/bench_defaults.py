@@ -32,7 +32,7 @@ import numpy as np
 import scipy.sparse as sp
 from _common import environment, ranking_report, write_results
 
-from sklearn_recae import CDAE, EASE, AutoRec, DeepRec, MultDAE, MultVAE
+from sklearn_recae import CDAE, EASE, EDLAE, AutoRec, DeepRec, MultDAE, MultVAE
 from sklearn_recae._protocols import split_entries, split_r1, split_s1, split_t1
 from sklearn_recae.datasets import fetch_movielens
 from sklearn_recae.metrics import masked_rmse, ndcg_at_k
@@ -99,6 +99,17 @@ def _best_epoch(model):
     return int(np.argmin(values) if lower else np.argmax(values)) + 1
 
 
+def closed_form_row(model, train, fold_in, fold_out):
+    """A closed-form model with its defaults: fit time and test figures."""
+    start = time.perf_counter()
+    model.fit(train)
+    return {
+        "model": f"{type(model).__name__} (defaults)",
+        "fit_s": time.perf_counter() - start,
+        **ranking_report(fold_out, model.predict(fold_in), fold_in),
+    }
+
+
 def run_s1(name, ratings, n_heldout, models, params, seed=98765):
     split = split_s1(ratings, seed, n_heldout)
     train, vin, vout = split["train"], split["valid_in"], split["valid_out"]
@@ -122,6 +133,8 @@ def run_s1(name, ratings, n_heldout, models, params, seed=98765):
                 **ranking_report(tout, model.predict(tin), tin),
             }
         )
+    if "edlae" in models:
+        rows.append(closed_form_row(EDLAE(**params.get("edlae", {})), train, tin, tout))
     for key, cls in RANKERS.items():
         if key not in models:
             continue
@@ -165,6 +178,10 @@ def run_t1(name, ratings, models, params):
                 "fit_s": time.perf_counter() - start,
                 **ranking_report(test, model.predict(train), train),
             }
+        )
+    if "edlae" in models:
+        rows.append(
+            closed_form_row(EDLAE(**params.get("edlae", {})), train, train, test)
         )
     for key, cls in RANKERS.items():
         if key not in models:
@@ -306,7 +323,7 @@ def main():
     parser.add_argument(
         "--models",
         nargs="+",
-        default=["popularity", "ease", *RANKERS, "bias", *RATERS],
+        default=["popularity", "ease", "edlae", *RANKERS, "bias", *RATERS],
     )
     parser.add_argument("--param", action="append", default=[])
     parser.add_argument(
