@@ -1,6 +1,7 @@
 """RecVAE (Shenbin et al. 2020): a VAE with a dense encoder, a composite prior,
 user-dependent β and alternating encoder / decoder training."""
 
+import math
 from contextlib import contextmanager
 from numbers import Integral, Real
 
@@ -369,6 +370,14 @@ class RecVAE(LatentCodeMixin, RankingAutoencoder):
             "encoder_passes": self.encoder_passes,
             "decoder_passes": self.decoder_passes,
         }
+
+    def _plan_training(self, n_rows):
+        # An epoch makes encoder_passes + decoder_passes passes over the rows:
+        # plan ("auto" lengths, n_batches_) in updates, as many as that many
+        # times the rows would give.
+        passes = self.encoder_passes + self.decoder_passes
+        batches = math.ceil(n_rows / self.batch_size)
+        super()._plan_training(passes * batches * self.batch_size)
 
     def _net_cls_and_placement(self, device):
         return self._net_cls, {"device": device}

@@ -178,6 +178,7 @@ def test_epoch_is_encoder_passes_prior_update_then_decoder_pass(binary):
         assert torch.equal(v, module.prior.encoder_old.state_dict()[k])
     n_batches = -(-270 // 64)  # 300 users, 10% validation
     assert net.history[-1, "train_batch_count"] == 4 * n_batches
+    assert model.n_batches_ == 4 * n_batches  # updates an epoch
     assert len(net.history[-1, "batches"]) == 4 * n_batches + 1  # + validation
 
     calls = []
