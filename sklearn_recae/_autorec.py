@@ -233,10 +233,10 @@ class AutoRec(RatingAutoencoder):
         self._check_training_users(X)
         return np.ascontiguousarray(self._forward(self._rows(X)).T)
 
-    def _validation_rows(self, X, X_val, y_val):
+    def _validation_rows(self, X_val, y_val):
         if self.variant == "item":
             self._check_training_users(X_val, "fit's X_val")
-        return super()._validation_rows(X, X_val, y_val)
+        return super()._validation_rows(X_val, y_val)
 
     def _check_training_users(self, X, what="predict"):
         if X.shape[0] != self.n_users_fit_:

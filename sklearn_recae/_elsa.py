@@ -59,9 +59,6 @@ class SparseRowsDataset(CSRDataset):
 
     __getitems__ = __getitem__
 
-    def subset(self, rows):
-        return SparseRowsDataset(self.X[rows], None if self.y is None else self.y[rows])
-
     def fold(self, X, y):
         return SparseRowsDataset(X, y)
 

@@ -68,12 +68,6 @@ class CSRDataset(torch.utils.data.Dataset):
 
     __getitems__ = __getitem__  # a batch sampler's indices come whole
 
-    def subset(self, rows):
-        """The dataset of ``rows`` only (users keep their ids)."""
-        users = None if self.users is None else self.users[rows]
-        y = None if self.y is None else self.y[rows]
-        return CSRDataset(self.X[rows], y, users)
-
     def fold(self, X, y):
         """A dataset of the same kind for new users: input ``X``, target ``y``."""
         users = None if self.users is None else np.full(X.shape[0], -1)
@@ -386,10 +380,6 @@ class SequenceDataset(torch.utils.data.Dataset):
         return inputs, torch.from_numpy(self.y[rows].toarray())
 
     __getitems__ = __getitem__
-
-    def subset(self, rows):
-        y = None if self.y is None else self.y[rows]
-        return SequenceDataset(self.X[rows], y, self.max_length)
 
     def fold(self, X, y):
         return SequenceDataset(X, y, self.max_length)

@@ -229,7 +229,7 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
         """
         X = self._validate(X, reset=True)
         self._prepare(X)
-        validation = self._check_validation_data(X, X_val, y_val)
+        validation = self._check_validation_data(X_val, y_val)
         rows = self._rows(X)
         self._plan_training(rows.shape[0])
         self.net_ = self._fit_net(rows, validation)
@@ -238,7 +238,7 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
         self._warn_if_capped()
         return self
 
-    def _check_validation_data(self, X, X_val, y_val):
+    def _check_validation_data(self, X_val, y_val):
         """Validated ``(X_val, y_val)`` as net rows, or None without them."""
         if X_val is None and y_val is None:
             return None
@@ -263,9 +263,9 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
             raise ValueError(
                 "y_val has no entries: validation needs held-out entries to score."
             )
-        return self._validation_rows(X, X_val, y_val)
+        return self._validation_rows(X_val, y_val)
 
-    def _validation_rows(self, X, X_val, y_val):
+    def _validation_rows(self, X_val, y_val):
         """Hook: the net's validation (inputs, targets) from validated arrays."""
         return self._rows(X_val), self._rows(y_val)
 
@@ -280,7 +280,8 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
     _auto_decay_updates = 500  # lr_decay_every="auto": decay every ~500 updates
 
     def _plan_training(self, n_rows):
-        """Resolve ``max_epochs_`` and ``n_iter_no_change_`` for ``n_rows`` rows."""
+        """Resolve the "auto" schedules (``n_batches_``, ``max_epochs_``,
+        ``n_iter_no_change_``, ``lr_decay_every_``) for ``n_rows`` rows."""
         self.n_batches_ = max(1, math.ceil(n_rows / self.batch_size))
         self.max_epochs_ = _resolve_auto(
             self.max_epochs, self._auto_epochs, self._auto_updates, self.n_batches_
