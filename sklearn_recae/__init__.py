@@ -1,6 +1,6 @@
 """Autoencoder collaborative filtering as scikit-learn estimators."""
 
-from . import base, datasets, metrics, model_selection
+from . import base, datasets, exceptions, metrics, model_selection
 from ._autorec import AutoRec
 from ._cdae import CDAE
 from ._deeprec import DeepRec
@@ -27,6 +27,7 @@ __all__ = [
     "__version__",
     "base",
     "datasets",
+    "exceptions",
     "metrics",
     "model_selection",
 ]

@@ -10,14 +10,10 @@ from sklearn.utils import gen_batches
 from sklearn.utils.validation import check_is_fitted
 
 from .base import RecommenderMixin
+from .exceptions import RecaeWarning
 from .utils._device import resolve_device
-from .utils._memory import check_memory
-from .utils._validation import (
-    Interval,
-    StrOptions,
-    _fit_context,
-    check_interactions,
-)
+from .utils._memory import check_memory, format_bytes
+from .utils._validation import Interval, StrOptions, _fit_context
 
 _GRAM_BLOCK_ROWS = 2048
 # Measured on 2 cores (MACHINE.md): a dense syrk pass does ~69e9 user-item-item
@@ -79,9 +75,10 @@ def _inverse_lapack(gram):
 def _inverse_torch(gram, device, name="EASE"):
     """Float32 Cholesky inverse with torch on ``device`` (e.g. a GPU).
 
-    Falls back to the CPU (LAPACK), with a warning that gives the numbers, when
-    the device has too little free memory for the matrix, its factor and its
-    inverse, or runs out of memory during the solve.
+    Falls back to the CPU (LAPACK), with a
+    :class:`~sklearn_recae.exceptions.RecaeWarning` that gives the numbers,
+    when the device has too little free memory for the matrix, its factor and
+    its inverse, or runs out of memory during the solve.
     """
     import torch
 
@@ -91,7 +88,7 @@ def _inverse_torch(gram, device, name="EASE"):
         _warn_cpu_fallback(
             name,
             device,
-            f"needs {needed / 2**30:.1f} GiB, {free / 2**30:.1f} GiB free",
+            f"needs {format_bytes(needed)}, {format_bytes(free)} free",
         )
         return _inverse_lapack(gram)
     try:
@@ -107,7 +104,7 @@ def _warn_cpu_fallback(name, device, reason):
     warnings.warn(
         f"{name}'s {device} solve {reason}; solving on the CPU instead. Use "
         "device='cpu' to skip the attempt, or free GPU memory.",
-        ResourceWarning,
+        RecaeWarning,  # a UserWarning: shown by default, unlike ResourceWarning
         stacklevel=6,
     )
 
@@ -193,9 +190,7 @@ class _ClosedFormItemItem(RecommenderMixin, BaseEstimator):
             Dense float32 scores; larger is better.
         """
         check_is_fitted(self)
-        X = check_interactions(
-            X, estimator=self, reset=False, require_interactions=False
-        )
+        X = self._validate(X, reset=False)
         self._check_dense_scores(X)
         n_users, n_items = X.shape
         scores = np.empty((n_users, n_items), dtype=np.float32)
@@ -238,7 +233,8 @@ class EASE(_ClosedFormItemItem):
     device : {'cpu', 'cuda', 'auto'} or str, default='cpu'
         Where the inverse is computed: LAPACK on the CPU, or torch on a CUDA
         device (``'auto'`` takes CUDA when available). ``B`` is stored on the
-        CPU either way.
+        CPU either way. When the GPU has too little free memory, the solve
+        runs on the CPU with a :class:`~sklearn_recae.exceptions.RecaeWarning`.
 
     Attributes
     ----------
@@ -292,7 +288,7 @@ class EASE(_ClosedFormItemItem):
         self : EASE
             The fitted estimator.
         """
-        X = check_interactions(X, estimator=self, reset=True)
+        X = self._validate(X, reset=True)
         inverse, _ = self._penalized_inverse(X)
         self.coef_ = _weights_from_inverse(inverse)
         return self

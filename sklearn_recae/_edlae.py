@@ -10,12 +10,7 @@ from numbers import Real
 import numpy as np
 
 from ._ease import _ClosedFormItemItem, _weights_from_inverse
-from .utils._validation import (
-    Interval,
-    StrOptions,
-    _fit_context,
-    check_interactions,
-)
+from .utils._validation import Interval, StrOptions, _fit_context
 
 
 def _weights_from_scaled_inverse(inverse, scale, diagonal):
@@ -119,7 +114,8 @@ class EDLAE(_ClosedFormItemItem):
     device : {'cpu', 'cuda', 'auto'} or str, default='cpu'
         Where the inverse is computed: LAPACK on the CPU, or torch on a CUDA
         device (``'auto'`` takes CUDA when available). ``B`` is stored on the
-        CPU either way.
+        CPU either way. When the GPU has too little free memory, the solve
+        runs on the CPU with a :class:`~sklearn_recae.exceptions.RecaeWarning`.
 
     Attributes
     ----------
@@ -199,7 +195,7 @@ class EDLAE(_ClosedFormItemItem):
         self : EDLAE
             The fitted estimator.
         """
-        X = check_interactions(X, estimator=self, reset=True)
+        X = self._validate(X, reset=True)
         inverse, penalty = self._penalized_inverse(X)
         if self.diagonal == "zero":
             self.coef_ = _weights_from_inverse(inverse)

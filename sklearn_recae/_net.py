@@ -14,6 +14,7 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback
 from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler
 
+from .exceptions import DivergenceError  # noqa: F401  (re-exported)
 from .model_selection._holdout import entry_rows, heldout_mask, masked_copy
 
 
@@ -155,10 +156,6 @@ class PredefinedValidation:
 
     def __call__(self, dataset, y=None, **fit_params):
         return dataset, dataset.fold(self.X_val, self.y_val)
-
-
-class DivergenceError(FloatingPointError):
-    """Training produced a NaN or infinite loss."""
 
 
 class DivergenceGuard(Callback):

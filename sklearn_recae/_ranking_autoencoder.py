@@ -5,7 +5,7 @@ from sklearn.utils import TransformerTags
 from sklearn.utils.validation import check_is_fitted
 
 from ._net import EntryHoldoutSplit, RankingScoring
-from .base import BaseTorchRecommender
+from .base import BaseTorchRecommender, torch_rng_untouched
 
 
 class RankingAutoencoder(BaseTorchRecommender):
@@ -87,7 +87,7 @@ class LatentCodeMixin:
         net = self.net_
         net.module_.eval()
         codes = []
-        with torch.no_grad():
+        with torch.no_grad(), torch_rng_untouched():
             for inputs, _ in net.get_iterator(net.get_dataset(X), training=False):
                 inputs = to_device(inputs, net.device)
                 codes.append(self._encode(net.module_, inputs).cpu())

@@ -8,10 +8,9 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import gen_batches
-from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils.validation import check_is_fitted
 
-from .utils._memory import check_memory
+from .utils._memory import budget_rows, check_memory
 from .utils._topk import check_k, top_k
 from .utils._validation import (
     HasMethods,
@@ -32,13 +31,58 @@ class RecommenderMixin:
     Subclasses implement ``fit(X, y=None)`` and ``predict(X)`` returning dense
     scores of shape (n_users, n_items), each row computed from that row of
     ``X`` only. ``score`` is NDCG@100 on held-out interactions.
+
+    Input is checked by one policy per estimator, :meth:`_validate`: every
+    entry point (``fit``, ``predict``, ``recommend``, ``score``,
+    ``transform``, the package's scorers) converts to ``_input_dtype`` and
+    refuses negative values when ``_non_negative`` is set. Subclasses change
+    the class attributes, never the check.
     """
+
+    _input_dtype = np.float32  # SVAE keeps float64 values: they order events
+    _non_negative = True  # implicit feedback; rating models accept any sign
+
+    def _validate(self, X, reset, require_interactions=None, *, dtype=None):
+        """``X`` as canonical CSR under this estimator's input policy.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_users, n_items)
+            Input of any entry point.
+        reset : bool
+            True in ``fit`` (record ``n_features_in_``), False after (check it).
+        require_interactions : bool, default=None
+            Refuse an all-zero ``X``; None means ``reset`` (only ``fit`` needs
+            an interaction).
+        dtype : dtype or tuple of dtypes, default=None
+            Overrides ``_input_dtype`` for callers that keep the input's
+            precision (the scorers' temporal holdout); sign and item count
+            are checked all the same.
+
+        Returns
+        -------
+        X : scipy.sparse.csr_matrix of shape (n_users, n_items)
+            Validated input; may share memory with ``X``, treat it as read-only.
+        """
+        return check_interactions(
+            X,
+            estimator=self,
+            reset=reset,
+            dtype=self._input_dtype if dtype is None else dtype,
+            non_negative=self._non_negative,
+            require_interactions=(
+                reset if require_interactions is None else require_interactions
+            ),
+        )
 
     def recommend(self, X, k=10, *, exclude_seen=True, return_scores=False):
         """Top-``k`` items for each row of ``X``, best first.
 
-        Rows are scored in batches sized by scikit-learn's ``working_memory``,
-        so the full (n_users, n_items) score matrix is never held.
+        Rows are scored in batches that fit both scikit-learn's
+        ``working_memory`` and the package memory budget
+        (``SKLEARN_RECAE_MEMORY_BUDGET_MB``, else the memory available), so the
+        full (n_users, n_items) score matrix is never held and ``recommend``
+        works under the budget that makes ``predict(X)`` refuse.
 
         Parameters
         ----------
@@ -60,14 +104,18 @@ class RecommenderMixin:
             Only when ``return_scores=True``; ``-inf`` where padded.
         """
         check_is_fitted(self)
-        X = check_interactions(
-            X, estimator=self, reset=False, require_interactions=False
-        )
+        X = self._validate(X, reset=False)
         n_items = X.shape[1]
         k = check_k(k, n_items)
-        size = max(get_chunk_n_rows(n_items * _RECOMMEND_BYTES_PER_ENTRY), 1)
+        row_bytes = n_items * _RECOMMEND_BYTES_PER_ENTRY
+        check_memory(
+            row_bytes,
+            f"{type(self).__name__}.recommend's scores of one user over {n_items} "
+            "items",
+            "Reduce the catalogue (e.g. drop rare items).",
+        )
         items, scores = [], []
-        for rows in gen_batches(X.shape[0], size):
+        for rows in gen_batches(X.shape[0], budget_rows(row_bytes)):
             batch = X[rows]
             top, top_scores = top_k(
                 self.predict(batch),
@@ -116,13 +164,12 @@ class RecommenderMixin:
 
     def _score_with(self, scorer, X, y):
         check_is_fitted(self)
-        check_interactions(X, estimator=self, reset=False, require_interactions=False)
-        return scorer(self, X, y)
+        return scorer(self, X, y)  # validates X under this estimator's policy
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.input_tags.positive_only = True
+        tags.input_tags.positive_only = self._non_negative
         tags.target_tags.required = False
         return tags
 
@@ -166,29 +213,17 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
 
     Training is seeded from ``random_state`` inside ``torch.random.fork_rng``:
     torch's global random state is left untouched and two fits with the same
-    seed on the same machine give the same model.
+    seed on the same machine give the same model. Inference (``predict``,
+    hence ``recommend`` and ``score``, and ``transform``) leaves it untouched
+    too.
     """
 
     _net_cls = None
-    _non_negative = True
-    _input_dtype = np.float32  # SVAE keeps float64 values: they order events
     _early_stopping_monitor = ("valid_loss", True)  # (history key, lower is better)
 
     def _validation_callbacks(self):
         """Hook: callbacks that compute the early-stopping monitor."""
         return []
-
-    def _validate(self, X, reset, require_interactions=None):
-        return check_interactions(
-            X,
-            estimator=self,
-            reset=reset,
-            dtype=self._input_dtype,
-            non_negative=self._non_negative,
-            require_interactions=(
-                reset if require_interactions is None else require_interactions
-            ),
-        )
 
     def _rows(self, X):
         """The matrix whose rows are the training examples (users by default)."""
@@ -447,7 +482,8 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
         check_is_fitted(self)
         X = self._validate(X, reset=False)
         self._check_dense_scores(X, copies=_PREDICT_COPIES)
-        return self._output(self._scores(X), X)
+        with torch_rng_untouched():
+            return self._output(self._scores(X), X)
 
     def _scores(self, X):
         """Hook: dense module outputs for the rows of validated ``X``."""
@@ -459,9 +495,25 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.positive_only = self._non_negative
         tags.non_deterministic = self.device != "cpu"
         return tags
+
+
+def torch_rng_untouched():
+    """Context in which torch's global CPU random state is saved and restored.
+
+    Inference draws from it although it samples nothing: every ``DataLoader``
+    iterator takes its base seed from the global generator. Modules sample only
+    in training mode, so the CPU generator is the one to keep.
+
+    Returns
+    -------
+    context : context manager
+        ``torch.random.fork_rng`` over the CPU generator only.
+    """
+    import torch
+
+    return torch.random.fork_rng(devices=[])
 
 
 def _resolve_auto(value, min_epochs, min_updates, n_batches):

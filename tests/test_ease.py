@@ -1,9 +1,7 @@
-import pickle
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import Binarizer
@@ -11,6 +9,7 @@ from sklearn.preprocessing import Binarizer
 from sklearn_recae import EASE
 from sklearn_recae._ease import _gram_dense_blocks, _gram_sparse
 from sklearn_recae.datasets import make_checkerboard
+from sklearn_recae.exceptions import RecaeWarning
 from sklearn_recae.metrics import ndcg_scorer
 from sklearn_recae.model_selection import UserKFold
 from sklearn_recae.utils._memory import InsufficientMemoryError
@@ -70,51 +69,12 @@ def test_checkerboard_top1_is_the_held_back_item():
     np.testing.assert_array_equal(top.ravel(), expected)
 
 
-def test_recommend_excludes_seen_and_orders_scores(ratings, sparse_container):
-    X = sparse_container(ratings)
-    model = EASE(l2=10.0).fit(X)
-    items, scores = model.recommend(X, k=10, return_scores=True)
-    assert items.shape == (X.shape[0], 10)
-    seen = np.take_along_axis(ratings.toarray(), items, axis=1)
-    assert (seen == 0).all()
-    assert (np.diff(scores, axis=1) <= 0).all()
-    with_seen = model.recommend(X, k=10, exclude_seen=False)
-    assert (np.take_along_axis(ratings.toarray(), with_seen, axis=1) > 0).any()
-
-
-def test_recommend_in_batches_equals_per_user(ratings):
-    from sklearn import config_context
-
-    model = EASE(l2=10.0).fit(ratings)
-    whole = model.recommend(ratings, k=5)
-    with config_context(working_memory=0.01):
-        batched = model.recommend(ratings, k=5)
-    single = np.vstack([model.recommend(ratings[u], k=5) for u in range(20)])
-    np.testing.assert_array_equal(whole, batched)
-    np.testing.assert_array_equal(whole[:20], single)
-
-
 def test_empty_users_and_items():
     X = sp.csr_matrix(np.array([[1, 1, 0, 0], [0, 0, 0, 0], [1, 0, 1, 0]], dtype=float))
     model = EASE(l2=1.0).fit(X)
     assert np.isfinite(model.coef_).all()
     assert (model.coef_[:, 3] == 0).all()  # never-seen item gets no weight
     assert (model.predict(np.zeros((1, 4))) == 0).all()
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int64])
-def test_input_dtypes_give_the_same_model(binary, dtype):
-    reference = EASE(l2=3.0).fit(binary).coef_
-    np.testing.assert_allclose(EASE(l2=3.0).fit(binary.astype(dtype)).coef_, reference)
-
-
-def test_pickle_and_clone_round_trip(ratings):
-    model = EASE(l2=5.0).fit(ratings)
-    restored = pickle.loads(pickle.dumps(model))
-    np.testing.assert_array_equal(restored.predict(ratings), model.predict(ratings))
-    cloned = clone(model)
-    assert cloned.get_params() == model.get_params()
-    assert not hasattr(cloned, "coef_")
 
 
 def test_item_count_mismatch_at_predict(ratings):
@@ -186,19 +146,6 @@ def test_pipeline_with_binarizer(ratings):
     )
 
 
-def test_ease_beats_popularity_on_planted_structure(binary):
-    """Planted taste groups: EASE must rank held-out items above plain popularity."""
-    from sklearn_recae.metrics import ndcg_at_k
-    from sklearn_recae.model_selection import holdout_split
-
-    X_in, X_out = holdout_split(binary, random_state=0)
-    ease = EASE(l2=10.0).fit(X_in).predict(X_in)
-    popularity = np.tile(np.asarray(X_in.sum(axis=0)), (X_in.shape[0], 1))
-    assert ndcg_at_k(X_out, ease, k=10, exclude=X_in) > 1.1 * ndcg_at_k(
-        X_out, popularity, k=10, exclude=X_in
-    )
-
-
 def test_gpu_solve_falls_back_to_cpu_when_memory_is_short(monkeypatch):
     import torch
 
@@ -208,7 +155,7 @@ def test_gpu_solve_falls_back_to_cpu_when_memory_is_short(monkeypatch):
     a = rng.rand(30, 8).astype(np.float32)
     gram = a @ a.T + 10 * np.eye(30, dtype=np.float32)
     monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device: (1000, 2000))
-    with pytest.warns(ResourceWarning, match=r"cuda solve needs 0\.0 GiB.*on the CPU"):
+    with pytest.warns(RecaeWarning, match=r"cuda solve needs 10\.5 KiB, 1000 bytes"):
         inverse = _inverse_torch(gram.copy(), "cuda")
     np.testing.assert_allclose(inverse, _inverse_lapack(gram.copy()))
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
+from ..exceptions import DatasetNotFoundError
 from ._frame import _build_interactions
 
 __all__ = [
@@ -53,21 +54,6 @@ F. M. Harper and J. A. Konstan (2015), "The MovieLens Datasets: History and
 Context", ACM Transactions on Interactive Intelligent Systems 5(4), Article 19,
 https://doi.org/10.1145/2827872. Do not redistribute the data (ML-100K, 1M, 10M
 and 20M may not be redistributed without GroupLens's permission)."""
-
-
-class DatasetNotFoundError(FileNotFoundError):
-    """A data set file is neither on disk nor downloadable right now.
-
-    Subclass of :class:`FileNotFoundError` (hence of :class:`OSError`). The
-    message names the file, the URL to download it from and the folder to put it
-    in.
-
-    Examples
-    --------
-    >>> from sklearn_recae.datasets import DatasetNotFoundError
-    >>> issubclass(DatasetNotFoundError, FileNotFoundError)
-    True
-    """
 
 
 def get_data_home(data_home=None):

@@ -9,8 +9,8 @@ with gain 1 at rank r discounted by ``1 / log2(r + 1)`` and IDCG over
 
 import numpy as np
 from sklearn.utils import gen_batches
-from sklearn.utils._chunking import get_chunk_n_rows
 
+from ..utils._memory import budget_rows
 from ..utils._topk import check_k, top_k
 from ..utils._validation import check_interactions
 
@@ -42,8 +42,8 @@ def ranking_hits(y_true, y_score, k, exclude=None):
     """
     check_k(k)
     length = min(k, y_true.shape[1])  # a list cannot outgrow the catalogue
-    batch = get_chunk_n_rows(y_true.shape[1] * _BYTES_PER_SCORE)
-    for rows in gen_batches(y_true.shape[0], max(batch, 1)):
+    batch = budget_rows(y_true.shape[1] * _BYTES_PER_SCORE)
+    for rows in gen_batches(y_true.shape[0], batch):
         excluded = None if exclude is None else exclude[rows]
         indices = top_k(y_score[rows], length, exclude=excluded)
         relevant = (y_true[rows] > 0).toarray()

@@ -4,15 +4,35 @@ from numbers import Real
 
 import numpy as np
 from sklearn.utils import gen_batches
-from sklearn.utils._chunking import get_chunk_n_rows
 
+from ..base import RecommenderMixin
 from ..model_selection._holdout import STRATEGIES, holdout_split
+from ..utils._memory import budget_rows
 from ..utils._topk import check_k
 from ..utils._validation import check_fold_out, check_interactions
 from ._ranking import RANKING_METRICS, ranking_hits
 from ._rating import check_rating_range, squared_errors
 
 _PREDICT_BYTES_PER_ENTRY = 32  # predictions plus the ranking's temporaries
+_KEEP_PRECISION = (np.float64, np.float32)  # a temporal split orders by value
+
+
+def _check_scored_input(estimator, X):
+    """``X`` as CSR, checked by the estimator's own input policy.
+
+    A recommender of this package checks the sign and item count of ``X`` as
+    its ``fit`` and ``predict`` do (rating models accept negative ratings), while
+    the precision of the values is kept for the holdout's temporal order. Any
+    other estimator (e.g. a Pipeline) gets the structural checks only: its
+    steps check their own input.
+    """
+    if isinstance(estimator, RecommenderMixin):
+        return estimator._validate(
+            X, reset=False, require_interactions=False, dtype=_KEEP_PRECISION
+        )
+    return check_interactions(
+        X, dtype=_KEEP_PRECISION, non_negative=False, require_interactions=False
+    )
 
 
 class RecommenderScorer:
@@ -28,10 +48,14 @@ class RecommenderScorer:
       ``random_state``) into fold-in and held-out (strong generalization when
       the rows are users unseen at fit time).
 
-    The estimator's ``predict`` runs on the fold-in in batches of users, so
-    memory stays bounded (scikit-learn's ``working_memory``). Ranking metrics
-    remove the fold-in items from the ranking (``exclude_seen``) and skip users
-    without held-out items.
+    ``X`` is checked by the estimator's own input policy (its sign and item
+    count, as in its ``fit``), so rating models may have negative ratings;
+    the values keep their precision for the temporal holdout. The estimator's
+    ``predict`` runs on the fold-in in batches of users that fit both
+    scikit-learn's ``working_memory`` and the package memory budget
+    (``SKLEARN_RECAE_MEMORY_BUDGET_MB``), so memory stays bounded. Ranking
+    metrics remove the fold-in items from the ranking (``exclude_seen``) and
+    skip users without held-out items.
 
     Parameters
     ----------
@@ -108,10 +132,8 @@ class RecommenderScorer:
             return f"rmse_scorer(strategy={self.strategy!r})"
         return f"{self.metric}_scorer(k={self.k}, strategy={self.strategy!r})"
 
-    def _split(self, X, y):
-        X = check_interactions(
-            X, dtype=(np.float64, np.float32), require_interactions=False
-        )
+    def _split(self, estimator, X, y):
+        X = _check_scored_input(estimator, X)
         if y is not None:
             return X, check_fold_out(X, y)
         return holdout_split(
@@ -119,8 +141,8 @@ class RecommenderScorer:
         )
 
     def _batches(self, X_in):
-        size = get_chunk_n_rows(X_in.shape[1] * _PREDICT_BYTES_PER_ENTRY)
-        return gen_batches(X_in.shape[0], max(size, 1))
+        size = budget_rows(X_in.shape[1] * _PREDICT_BYTES_PER_ENTRY)
+        return gen_batches(X_in.shape[0], size)
 
     def _ranking_score(self, estimator, X_in, X_out):
         relevant = X_out > self.threshold
@@ -174,7 +196,7 @@ class RecommenderScorer:
         score : float
             The metric (greater is better; negative RMSE for ``'rmse'``).
         """
-        X_in, X_out = self._split(X, y)
+        X_in, X_out = self._split(estimator, X, y)
         if self.metric == "rmse":
             return self._rmse_score(estimator, X_in, X_out)
         return self._ranking_score(estimator, X_in, X_out)

@@ -84,9 +84,12 @@ def holdout_split(
     Parameters
     ----------
     X : {array-like, sparse matrix} of shape (n_users, n_items)
-        Interactions. For ``strategy="temporal"`` and ``"leave_one_out"`` the
+        Interactions: any non-zero real values (implicit strengths, ratings
+        of any sign, times); zero means not observed. Splitting does not
+        check the sign: the estimator that receives the parts checks its own
+        input policy. For ``strategy="temporal"`` and ``"leave_one_out"`` the
         values order each row's events (a time or a rank; larger is later, ties
-        by item index).
+        by item index), in the input's precision (float64 is kept).
     test_size : float, default=0.2
         Fraction of each row's interactions to hold out (ignored by
         ``"leave_one_out"``).
@@ -119,7 +122,10 @@ def holdout_split(
     (True, 0)
     """
     X = check_interactions(
-        X, dtype=(np.float64, np.float32), require_interactions=False
+        X,
+        dtype=(np.float64, np.float32),
+        non_negative=False,
+        require_interactions=False,
     )
     held = heldout_mask(X, test_size, strategy, random_state, rounding)
     return masked_copy(X, ~held), masked_copy(X, held)
