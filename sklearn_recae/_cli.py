@@ -1,6 +1,7 @@
 """Command line: ``python -m sklearn_recae demo`` and ``... benchmark``."""
 
 import argparse
+import inspect
 import sys
 import time
 
@@ -89,7 +90,7 @@ def demo(args):
 
 
 _DEMO_GROUPS = (
-    ("S1", ("ease", "multvae", "multdae", "cdae")),
+    ("S1", ("ease", "edlae", "elsa", "multvae", "multdae", "recvae", "cdae")),
     ("Q1", ("svae", "ease")),
     ("R1", ("autorec-item", "autorec-user", "deeprec")),
 )
@@ -128,8 +129,11 @@ def _demo_families(args):
 
 _FAMILIES = {
     "ease": ("EASE", "ranking", {"l2": 500.0}),
+    "edlae": ("EDLAE", "ranking", {}),
+    "elsa": ("ELSA", "ranking", {}),
     "multvae": ("MultVAE", "ranking", {}),
     "multdae": ("MultDAE", "ranking", {}),
+    "recvae": ("RecVAE", "ranking", {}),
     "cdae": ("CDAE", "ranking", {}),
     "svae": ("SVAE", "sequence", {}),
     "autorec-item": ("AutoRec", "rating", {"variant": "item"}),
@@ -137,6 +141,15 @@ _FAMILIES = {
     "deeprec": ("DeepRec", "rating", {}),
 }
 _KINDS = {"ranking": ("T1", "S1", "Q1"), "sequence": ("Q1",), "rating": ("R1", "R2")}
+
+
+def _models_help():
+    """The model names by kind, with the protocols each kind runs under."""
+    kinds = []
+    for kind, protocols in _KINDS.items():
+        names = ", ".join(m for m, (_, k, _) in _FAMILIES.items() if k == kind)
+        kinds.append(f"{kind}: {names} (under {', '.join(protocols)})")
+    return "; ".join(kinds)
 
 
 def _parse_param(text):
@@ -236,7 +249,7 @@ def run_benchmark(
     if "verbose" in estimator.get_params():
         estimator.set_params(verbose=verbose)
     start = time.perf_counter()
-    estimator.fit(split["train"])
+    estimator.fit(split["train"], **_validation_users(estimator, split))
     fit_s = time.perf_counter() - start
     history = getattr(estimator, "history_", None)
     return {
@@ -246,6 +259,19 @@ def run_benchmark(
         "fit_s": fit_s,
         **_evaluate(kind, split, estimator.predict(split["test_in"])),
     }
+
+
+def _validation_users(estimator, split):
+    """S1 and Q1's validation users as ``fit(X_val=..., y_val=...)``, where taken.
+
+    Models that early-stop then stop on the protocol's validation users, as the
+    protocols prescribe, instead of carving their own out of the training users.
+    """
+    if "valid_in" not in split or not estimator.get_params().get("early_stopping"):
+        return {}
+    if "X_val" not in inspect.signature(estimator.fit).parameters:
+        return {}
+    return {"X_val": split["valid_in"], "y_val": split["valid_out"]}
 
 
 def _print_results(results):
@@ -396,10 +422,17 @@ def build_parser():
         help="train and evaluate models under a protocol (T1, S1, Q1, R1, R2)",
         description="Train and evaluate models under a protocol of the project's "
         "PROTOCOLS.md, on synthetic data or a MovieLens file given by path; print "
-        "a table, optionally write JSON and a PNG chart.",
+        "a table, optionally write JSON and a PNG chart. Under S1 and Q1 the "
+        "models that early-stop stop on the protocol's validation users. DLAE "
+        "and RDLAE are edlae with --param diagonal=free or diagonal=bounded.",
     )
     bench.add_argument(
-        "--models", nargs="+", default=["ease"], choices=sorted(_FAMILIES)
+        "--models",
+        nargs="+",
+        default=["ease"],
+        choices=sorted(_FAMILIES),
+        metavar="MODEL",
+        help=f"models to run with their defaults (default: ease); {_models_help()}",
     )
     bench.add_argument(
         "--protocol", default="T1", choices=["T1", "S1", "Q1", "R1", "R2"]

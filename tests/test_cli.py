@@ -30,6 +30,8 @@ FAST = ["--param", "max_epochs=2", "--users", "300", "--items", "150"]
     [
         (["ease", "multdae", "cdae"], "T1", "NDCG@100"),
         (["ease", "multvae"], "S1", "R@20"),
+        (["edlae", "elsa", "recvae"], "S1", "NDCG@100"),
+        (["recvae", "edlae"], "T1", "P@10"),
         (["svae", "ease"], "Q1", "NDCG@10"),
         (["autorec-user", "deeprec"], "R1", "RMSE"),
         (["autorec-item"], "R2", "RMSE"),
@@ -47,6 +49,47 @@ def test_benchmark_every_protocol_on_synthetic_data(
     results = json.loads(out.read_text())
     assert [r["model"] for r in results] == models
     assert all(0 <= r[metric] <= (5 if metric == "RMSE" else 1) for r in results)
+
+
+def test_benchmark_help_lists_every_model(capsys):
+    from sklearn_recae._cli import _FAMILIES
+
+    with pytest.raises(SystemExit):
+        main(["benchmark", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert all(name in text for name in _FAMILIES)
+    assert "ranking: ease, edlae, elsa, multvae, multdae, recvae, cdae" in text
+
+
+@pytest.mark.parametrize("protocol", ["S1", "Q1"])
+def test_benchmark_early_stops_on_the_protocols_validation_users(monkeypatch, protocol):
+    # S1 and Q1 hold out validation users; models that early-stop get them as
+    # fit(X_val=..., y_val=...) instead of carving their own out of training.
+    import sklearn_recae
+    from sklearn_recae._cli import run_benchmark
+    from sklearn_recae.datasets import make_interactions
+
+    seen = []
+    fit = sklearn_recae.RecVAE.fit
+
+    def spy(self, X, y=None, *, X_val=None, y_val=None):
+        seen.append((X_val, y_val))
+        return fit(self, X, y, X_val=X_val, y_val=y_val)
+
+    monkeypatch.setattr(sklearn_recae.RecVAE, "fit", spy)
+    bunch = make_interactions(
+        n_users=300, n_items=150, return_bunch=True, random_state=0
+    )
+    args = ("recvae", protocol, bunch.ratings, bunch.timestamps)
+    result = run_benchmark(*args, params={"max_epochs": 1}, n_heldout=10)
+    ((X_val, y_val),) = seen
+    assert X_val.shape[0] == y_val.shape[0] == 10 and y_val.nnz > 0
+    assert 0 <= result["NDCG@100"] <= 1
+
+    seen.clear()  # without early stopping there is nothing to pass them to
+    params = {"max_epochs": 1, "early_stopping": False}
+    run_benchmark(*args, params=params, n_heldout=10)
+    assert seen == [(None, None)]
 
 
 def test_benchmark_writes_a_chart(tmp_path):
