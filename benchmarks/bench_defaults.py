@@ -7,15 +7,22 @@ Usage::
 
 Protocols (../shared/PROTOCOLS.md):
 
-* ``S1``: S1 / S1-small (600, 100, 60 validation + test users). Neural models get
-  the validation users as ``fit(X_val=..., y_val=...)``; EASE's λ is chosen on
-  them; popularity ranks by training counts.
+* ``S1``: S1 / S1-small (600, 100, 60 validation + test users). Neural models
+  (Mult-VAE, Mult-DAE, RecVAE, ELSA, CDAE) get the validation users as
+  ``fit(X_val=..., y_val=...)``; EASE's λ is chosen on them; EDLAE keeps its
+  defaults; popularity ranks by training counts.
 * ``T1``: weak generalization (every user trained on 80%, the rest scored). The
   neural models early-stop on their default internal carve (20% of the entries
   of 10% of the users); EASE's λ is chosen on a 20% carve of the training part.
 * ``ratings``: a seeded random 90/10 split of all ratings (R1 on ML-1M). Rating
   models with defaults (internal validation carve); the baseline is the global
   mean plus shrunk item and user offsets, shrinkage chosen on a 10% carve.
+
+Model keys (``--models``): ``popularity``, ``ease``, ``edlae``, ``multvae``,
+``multdae``, ``recvae``, ``elsa``, ``cdae``, ``bias``, ``autorec-item``,
+``autorec-user``, ``deeprec`` (default: all). RecVAE and ELSA take the longest
+(tens of minutes each on ML-1M on the shared 2-core machine; see
+``results/recvae.md`` and ``results/elsa.md``).
 
 ``--param model:key=value`` overrides a default (tuning; the report says so).
 Every figure is on test users / test ratings; ``valid`` columns are what the
@@ -32,7 +39,17 @@ import numpy as np
 import scipy.sparse as sp
 from _common import environment, ranking_report, write_results
 
-from sklearn_recae import CDAE, EASE, EDLAE, AutoRec, DeepRec, MultDAE, MultVAE
+from sklearn_recae import (
+    CDAE,
+    EASE,
+    EDLAE,
+    ELSA,
+    AutoRec,
+    DeepRec,
+    MultDAE,
+    MultVAE,
+    RecVAE,
+)
 from sklearn_recae._protocols import split_entries, split_r1, split_s1, split_t1
 from sklearn_recae.datasets import fetch_movielens
 from sklearn_recae.metrics import masked_rmse, ndcg_at_k
@@ -44,7 +61,13 @@ DATA = {  # ratings file, validation (= test) users of S1
     "ml-100k": (SHARED / "ml-100k" / "ratings.csv.gz", 100),
     "ml-latest-small": (SHARED / "ml-latest-small" / "ratings.csv.gz", 60),
 }
-RANKERS = {"multvae": MultVAE, "multdae": MultDAE, "cdae": CDAE}
+RANKERS = {
+    "multvae": MultVAE,
+    "multdae": MultDAE,
+    "recvae": RecVAE,
+    "elsa": ELSA,
+    "cdae": CDAE,
+}
 RATERS = {
     "autorec-item": lambda **kw: AutoRec(variant="item", **kw),
     "autorec-user": lambda **kw: AutoRec(variant="user", **kw),
@@ -254,10 +277,14 @@ def run_ratings(name, ratings, models, params):
                 "capped": bool(capped),
                 **epochs_of(model),
                 "train_rmse": masked_rmse(train, model.predict(train)),
+                "valid_rmse": float(
+                    np.sqrt(np.min(model.history_[:, "valid_loss"]))
+                    * model.rating_scale_
+                ),
                 "rmse": rmse,
             }
         )
-        print(name, "ratings", key, rmse, flush=True)
+        print(name, "ratings", key, rmse, rows[-1]["valid_rmse"], flush=True)
     return rows
 
 
@@ -267,13 +294,15 @@ def markdown(results):
         lines += [f"### {data}, {protocol}", ""]
         if protocol == "ratings":
             lines += [
-                "| model | RMSE | train RMSE | epochs (best / cap) | fit |",
-                "|---|---|---|---|---|",
+                "| model | RMSE | train RMSE | valid RMSE | epochs (best / cap) "
+                "| fit |",
+                "|---|---|---|---|---|---|",
             ]
             for r in rows:
                 lines.append(
                     f"| {r['model']} | {r['rmse']:.4f} | {_f(r.get('train_rmse'))} | "
-                    f"{_epochs(r)} | {_s(r.get('fit_s'))} |"
+                    f"{_f(r.get('valid_rmse'))} | {_epochs(r)} | "
+                    f"{_s(r.get('fit_s'))} |"
                 )
         else:
             lines += [
@@ -320,11 +349,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", default=list(DATA))
     parser.add_argument("--protocols", nargs="+", default=["S1", "T1", "ratings"])
-    parser.add_argument(
-        "--models",
-        nargs="+",
-        default=["popularity", "ease", "edlae", *RANKERS, "bias", *RATERS],
-    )
+    models = ["popularity", "ease", "edlae", *RANKERS, "bias", *RATERS]
+    parser.add_argument("--models", nargs="+", default=models, choices=models)
     parser.add_argument("--param", action="append", default=[])
     parser.add_argument(
         "--seeds", nargs="+", type=int, default=[98765], help="S1 user shuffles"
