@@ -7,7 +7,6 @@ from numbers import Integral
 
 import numpy as np
 import torch
-from sklearn import get_config
 from sklearn.utils import gen_batches
 from sklearn.utils.validation import check_is_fitted
 from torch.utils.data import BatchSampler, RandomSampler, SequentialSampler
@@ -17,7 +16,7 @@ from ._ranking_autoencoder import LatentCodeMixin, RankingAutoencoder
 from .base import TORCH_PARAMETER_CONSTRAINTS
 from .nn._elsa import ELSAModule, elsa_target_loss, subtract_rows
 from .nn._elsa import _encode as encode
-from .utils._memory import check_memory
+from .utils._memory import budget_rows, check_memory
 from .utils._topk import check_k, top_k
 from .utils._validation import Interval
 
@@ -67,9 +66,9 @@ class SparseRowsDataset(CSRDataset):
 
 
 def _eval_rows(n_items, copies=_EVAL_COPIES):
-    """Rows per evaluation batch so that its dense scores fit ``working_memory``."""
-    budget = get_config()["working_memory"] * 2**20
-    return max(1, int(budget // (n_items * _FLOAT32 * copies)))
+    """Rows per evaluation batch so that its dense scores fit ``working_memory``
+    and the package memory budget."""
+    return budget_rows(n_items * _FLOAT32 * copies)
 
 
 class ELSANet(RecommenderNet):
@@ -79,7 +78,7 @@ class ELSANet(RecommenderNet):
     :func:`~sklearn_recae.nn.elsa_loss` from the sparse rows and ``AᵀA``
     (no dense batch × items output); evaluation (validation users, predict)
     forms the dense scores of batches sized by scikit-learn's
-    ``working_memory``.
+    ``working_memory`` and the package memory budget.
     """
 
     def get_dataset(self, X, y=None):
@@ -294,9 +293,11 @@ class ELSA(LatentCodeMixin, RankingAutoencoder):
         """Top-``k`` items for each row of ``X``, best first.
 
         Scores ``x A Aᵀ - x`` are formed with torch for batches of users sized
-        by scikit-learn's ``working_memory`` (at least one user), and the top
-        ``k`` taken with :func:`torch.topk` in one pass; ties at the k-th score
-        are broken by the lower item index as in
+        by scikit-learn's ``working_memory`` and the package memory budget (at
+        least one user) in one reused block, and the top ``k`` taken with
+        :func:`torch.topk` among the items of the ``k + 1`` chunks of 1,024
+        items with the highest maxima; ties at the k-th score are broken by
+        the lower item index as in
         :func:`~sklearn_recae.utils.top_k`, so the answers are the same as
         ``top_k(predict(X), k)`` without a dense (n_users, n_items) block.
 
@@ -326,11 +327,15 @@ class ELSA(LatentCodeMixin, RankingAutoencoder):
         factors = self._factors()
         size = _eval_rows(n_items, copies=_RECOMMEND_COPIES)
         items, scores = [], []
+        size = max(1, min(size, X.shape[0]))
+        block = torch.empty(size, n_items, device=factors.device)  # reused
         with torch.no_grad():
             for rows in gen_batches(X.shape[0], size):
                 batch = X[rows]
                 x = csr_tensor(batch).to(factors.device)
-                dense = encode(x, factors) @ factors.T  # A normalised once
+                dense = torch.matmul(  # A normalised once
+                    encode(x, factors), factors.T, out=block[: batch.shape[0]]
+                )
                 subtract_rows(dense, x, fill=-np.inf if exclude_seen else None)
                 top, top_scores = _top_k_torch(dense, k)
                 items.append(top)
@@ -352,10 +357,41 @@ def _accelerated_net():
     return AcceleratedELSANet
 
 
+_CHUNK = 1024  # items per chunk of the candidate pre-selection
+
+
+def _best_k_plus_one(scores, m):
+    """The ``m`` largest scores of each row and their items, largest first.
+
+    Equal to ``torch.topk(scores, m)`` in the values; on wide rows (many
+    chunks of ``_CHUNK`` items), it first keeps the ``m`` chunks with the
+    largest maxima (they hold every item scoring above the m-th score and at
+    least one scoring equal to it), then takes the ``m`` best of those
+    ``m * _CHUNK`` candidates: a max-reduction over the block instead of a
+    selection over every item.
+    """
+    n_rows, n_items = scores.shape
+    n_chunks = -(-n_items // _CHUNK)
+    if n_chunks < 8 * m:
+        return torch.topk(scores, m, dim=1, sorted=True)
+    full = (n_items // _CHUNK) * _CHUNK
+    maxima = scores[:, :full].reshape(n_rows, -1, _CHUNK).amax(dim=2)
+    if full < n_items:
+        maxima = torch.cat([maxima, scores[:, full:].amax(dim=1, keepdim=True)], 1)
+    chunks = torch.topk(maxima, m, dim=1, sorted=False).indices
+    offsets = torch.arange(_CHUNK, device=scores.device)
+    candidates = (chunks[:, :, None] * _CHUNK + offsets).reshape(n_rows, -1)
+    beyond = candidates >= n_items
+    candidates.clamp_(max=n_items - 1)
+    values = scores.gather(1, candidates).masked_fill_(beyond, -torch.inf)
+    values, best = torch.topk(values, m, dim=1, sorted=True)
+    return values, candidates.gather(1, best)
+
+
 def _top_k_torch(scores, k):
     """:func:`~sklearn_recae.utils.top_k` of a torch score block, same answers.
 
-    ``torch.topk`` takes the ``k + 1`` best of each row in one pass (NaN
+    :func:`_best_k_plus_one` takes the ``k + 1`` best of each row (NaN
     ranks first there, so a NaN anywhere shows in the result). Where the
     k-th score is strictly above the (k+1)-th, the top-k set is exact and is
     ordered by (score descending, index ascending); rows with a tie across
@@ -363,7 +399,7 @@ def _top_k_torch(scores, k):
     package's ``top_k``, which breaks ties by the lower index.
     """
     n_items = scores.shape[1]
-    values, indices = torch.topk(scores, min(k + 1, n_items), dim=1, sorted=True)
+    values, indices = _best_k_plus_one(scores, min(k + 1, n_items))
     values, indices = values.cpu().numpy(), indices.cpu().numpy()
     if np.isnan(values).any():
         raise ValueError(

@@ -144,6 +144,26 @@ def test_torch_top_k_breaks_ties_and_pads_like_top_k():
         np.testing.assert_array_equal(values, expected_values)
 
 
+def test_chunked_top_k_on_wide_rows_equals_top_k():
+    """Rows of 50,000 items take the chunk pre-selection path: same answers,
+    ties at the boundary and rows of few finite scores included."""
+    rng = np.random.default_rng(0)
+    scores = rng.standard_normal((6, 50_000)).astype(np.float32)
+    scores[1, [7, 30_000, 49_999]] = 10.0  # a tie across the boundary of k=2
+    scores[2] = -np.inf
+    scores[2, [3, 40_001]] = [1.0, 2.0]  # fewer finite scores than k
+    scores[3, -1] = 50.0  # the best item is the last one, in the short chunk
+    scores[4] = np.round(scores[4])  # massive ties everywhere
+    for k in (1, 2, 5):
+        items, values = _top_k_torch(torch.from_numpy(scores), k)
+        expected_items, expected_values = top_k(scores, k, return_scores=True)
+        np.testing.assert_array_equal(items, expected_items)
+        np.testing.assert_array_equal(values, expected_values)
+    with pytest.raises(ValueError, match="scores hold NaN"):
+        scores[5, 12_345] = np.nan
+        _top_k_torch(torch.from_numpy(scores), 3)
+
+
 def test_nan_scores_are_refused():
     with pytest.raises(ValueError, match="NaN"):
         _top_k_torch(torch.tensor([[0.0, float("nan")]]), 1)
