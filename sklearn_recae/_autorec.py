@@ -63,6 +63,13 @@ class AutoRec(RatingAutoencoder):
         ``variant='item'`` (ML-1M validation RMSE 0.8476, against 0.8506 at
         1.5e-4 and 0.8548 at 6e-4) and 5e-4 for ``variant='user'``; they equal
         the former λ = 300 and 500 of the per-row objective on ML-1M.
+    baseline : {'bias'} or None, default='bias'
+        ``'bias'``: the network learns the residuals of a user + item bias
+        baseline (global mean plus item and user offsets shrunk with 5
+        pseudo-ratings, Koren 2010, eq. 2-3; ``baseline_``) and predictions
+        add the baseline back, so the model starts from, and can fall back to,
+        a baseline that is hard to beat on small data. None: the paper's
+        model, on the ratings themselves.
     lr : float, default=1e-3
         Learning rate.
     lr_decay : float, default=0.5
@@ -128,6 +135,10 @@ class AutoRec(RatingAutoencoder):
         by it, so ``lr`` and ``l2`` mean the same on any scale.
     n_users_fit_ : int
         Number of training users (rows of ``X`` at fit).
+    baseline_ : RatingBaseline or None
+        The user + item bias baseline (``mean``, ``item_offsets``;
+        ``user_offsets(X)`` of any rows) whose residuals the network learns;
+        None with ``baseline=None``.
     rating_stats_ : RatingStatistics
         Training rating range (``low``, ``high``), ``global_mean`` and
         ``item_means``: the clipping range and fall-backs of ``predict``.
@@ -156,6 +167,7 @@ class AutoRec(RatingAutoencoder):
         "hidden_dim": [Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "output_activation": [StrOptions(set(ACTIVATIONS))],
+        "baseline": [StrOptions({"bias"}), None],
         "l2": [Interval(Real, 0, None, closed="left"), None],
         **TORCH_PARAMETER_CONSTRAINTS,
     }
@@ -168,6 +180,7 @@ class AutoRec(RatingAutoencoder):
         activation="sigmoid",
         output_activation="identity",
         l2=None,
+        baseline="bias",
         lr=1e-3,
         lr_decay=0.5,
         lr_decay_every="auto",
@@ -188,6 +201,7 @@ class AutoRec(RatingAutoencoder):
         self.activation = activation
         self.output_activation = output_activation
         self.l2 = l2
+        self.baseline = baseline
         self.lr = lr
         self.lr_decay = lr_decay
         self.lr_decay_every = lr_decay_every
@@ -209,7 +223,8 @@ class AutoRec(RatingAutoencoder):
             "hidden_dim": self.hidden_dim,
             "activation": self.activation,
             "output_activation": self.output_activation,
-            "output_bias": self.rating_stats_.global_mean / self.rating_scale_,
+            "output_bias": self._output_bias(),
+            "zero_output": self.baseline_ is not None,
         }
 
     def _criterion(self):
@@ -223,8 +238,8 @@ class AutoRec(RatingAutoencoder):
         super()._prepare(X)
         self.n_users_fit_ = X.shape[0]
 
-    def _rows(self, X):
-        rows = super()._rows(X)
+    def _rows(self, X, fold_in=None):
+        rows = super()._rows(X, fold_in)
         return rows.T.tocsr() if self.variant == "item" else rows
 
     def _scores(self, X):

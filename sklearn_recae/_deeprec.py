@@ -45,6 +45,13 @@ class DeepRec(RatingAutoencoder):
         Dense re-feeding updates per batch (0 disables it).
     l2 : float, default=0.001
         Weight decay on the weights (NVIDIA's ``weight_decay``).
+    baseline : {'bias'} or None, default='bias'
+        ``'bias'``: the network learns the residuals of a user + item bias
+        baseline (global mean plus item and user offsets shrunk with 5
+        pseudo-ratings, Koren 2010, eq. 2-3; ``baseline_``) and predictions
+        add the baseline back, so the model starts from, and can fall back to,
+        a baseline that is hard to beat on small data. None: the paper's
+        model, on the ratings themselves.
     lr : float, default=0.01
         Learning rate.
     lr_decay : float, default=0.5
@@ -109,6 +116,10 @@ class DeepRec(RatingAutoencoder):
         Spread of the training ratings (their standard deviation, at least a
         quarter of their root mean square); the network sees ratings divided
         by it, so ``lr`` and ``l2`` mean the same on any scale.
+    baseline_ : RatingBaseline or None
+        The user + item bias baseline (``mean``, ``item_offsets``;
+        ``user_offsets(X)`` of any rows) whose residuals the network learns;
+        None with ``baseline=None``.
     rating_stats_ : RatingStatistics
         Training rating range (``low``, ``high``), ``global_mean`` and
         ``item_means``: the clipping range and fall-backs of ``predict``.
@@ -136,6 +147,7 @@ class DeepRec(RatingAutoencoder):
         "activation": [StrOptions(set(ACTIVATIONS))],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "refeed_steps": [Interval(Integral, 0, None, closed="left")],
+        "baseline": [StrOptions({"bias"}), None],
         "l2": [Interval(Real, 0, None, closed="left")],
         "momentum": [Interval(Real, 0, 1, closed="left")],
         **TORCH_PARAMETER_CONSTRAINTS,
@@ -149,6 +161,7 @@ class DeepRec(RatingAutoencoder):
         dropout=0.8,
         refeed_steps=1,
         l2=0.001,
+        baseline="bias",
         lr=0.01,
         lr_decay=0.5,
         lr_decay_every=None,
@@ -170,6 +183,7 @@ class DeepRec(RatingAutoencoder):
         self.dropout = dropout
         self.refeed_steps = refeed_steps
         self.l2 = l2
+        self.baseline = baseline
         self.lr = lr
         self.lr_decay = lr_decay
         self.lr_decay_every = lr_decay_every
@@ -192,7 +206,7 @@ class DeepRec(RatingAutoencoder):
             "hidden_dims": tuple(self.hidden_dims),
             "activation": self.activation,
             "dropout": self.dropout,
-            "output_bias": self.rating_stats_.global_mean / self.rating_scale_,
+            "output_bias": self._output_bias(),
         }
 
     def _criterion(self):

@@ -41,6 +41,9 @@ class AutoRecModule(nn.Module):
     output_bias : float, default=0.0
         Initial value of the output bias ``b`` (e.g. the mean rating, so that
         training starts from a sensible prediction).
+    zero_output : bool, default=False
+        Start the output weights ``W`` at zero, so that the untrained network
+        outputs ``f(b)`` for every input (e.g. a zero residual).
     """
 
     def __init__(
@@ -50,12 +53,15 @@ class AutoRecModule(nn.Module):
         activation="sigmoid",
         output_activation="identity",
         output_bias=0.0,
+        zero_output=False,
     ):
         super().__init__()
         self.encoder = nn.Linear(n_inputs, hidden_dim)
         self.activation = make_activation(activation)
         self.decoder = nn.Linear(hidden_dim, n_inputs)
         nn.init.constant_(self.decoder.bias, output_bias)
+        if zero_output:
+            nn.init.zeros_(self.decoder.weight)
         self.output_activation = make_activation(output_activation)
 
     def encode(self, x):
