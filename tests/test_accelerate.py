@@ -38,5 +38,8 @@ def test_accelerated_fit_matches_plain_fit(Estimator):
 
 def test_accelerator_is_validated():
     X = make_interactions(n_users=20, n_items=10, random_state=0)
-    with pytest.raises(ValueError, match="accelerator"):
+    with pytest.raises(
+        ValueError,
+        match="'accelerator' parameter of MultDAE must be an object implementing",
+    ):
         MultDAE(accelerator="gpu").fit(X)

@@ -84,12 +84,15 @@ def test_item_count_mismatch_at_predict(ratings):
         model.recommend(ratings[:2], k=61)
 
 
+_L2_RANGE = r"'l2' parameter of EASE must be a float in the range \(0\.0, inf\)"
+
+
 @pytest.mark.parametrize(
     "params, match",
     [
-        ({"l2": 0.0}, "'l2' parameter"),
-        ({"l2": -1}, "'l2' parameter"),
-        ({"device": 3}, "'device' parameter"),
+        ({"l2": 0.0}, _L2_RANGE + r"\. Got 0\.0 instead"),
+        ({"l2": -1}, _L2_RANGE + r"\. Got -1 instead"),
+        ({"device": 3}, "'device' parameter of EASE must be a str among .* Got 3"),
     ],
 )
 def test_invalid_parameters(ratings, params, match):

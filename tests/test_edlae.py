@@ -209,15 +209,27 @@ def test_empty_items_get_no_weight(diagonal):
     assert (model.coef_[:3, 3] == 0).all() and (model.coef_[3, :3] == 0).all()
 
 
+_DROPOUT_RANGE = (
+    r"'dropout' parameter of EDLAE must be a float in the range \[0\.0, 1\.0\)"
+)
+
+
 @pytest.mark.parametrize(
     "params, match",
     [
-        ({"l2": 0.0}, "'l2' parameter"),
-        ({"dropout": 1.0}, "'dropout' parameter"),
-        ({"dropout": -0.1}, "'dropout' parameter"),
-        ({"diagonal": "none"}, "'diagonal' parameter"),
-        ({"max_diagonal": 1.5}, "'max_diagonal' parameter"),
-        ({"device": 3}, "'device' parameter"),
+        ({"l2": 0.0}, r"'l2' parameter of EDLAE must be a float in the range \(0"),
+        ({"dropout": 1.0}, _DROPOUT_RANGE + r"\. Got 1\.0 instead"),
+        ({"dropout": -0.1}, _DROPOUT_RANGE + r"\. Got -0\.1 instead"),
+        (
+            {"diagonal": "none"},
+            "'diagonal' parameter of EDLAE must be a str among .* Got 'none'",
+        ),
+        (
+            {"max_diagonal": 1.5},
+            r"'max_diagonal' parameter of EDLAE must be a float in the range "
+            r"\[0\.0, 1\.0\]\. Got 1\.5",
+        ),
+        ({"device": 3}, "'device' parameter of EDLAE must be a str among .* Got 3"),
     ],
 )
 def test_invalid_parameters(ratings, params, match):

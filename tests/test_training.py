@@ -45,15 +45,23 @@ def test_caller_validation_users_are_scored_and_not_trained(validation, name):
 
 def test_caller_validation_needs_both_parts_and_early_stopping(validation):
     train, fold_in, fold_out = validation
-    with pytest.raises(ValueError, match="Pass both X_val"):
+    with pytest.raises(
+        ValueError, match=r"Pass both X_val \(the validation users' fold-in\) and y_val"
+    ):
         RANKERS["multdae"](max_epochs=1).fit(train, X_val=fold_in)
-    with pytest.raises(ValueError, match="early_stopping=False"):
+    with pytest.raises(
+        ValueError,
+        match="X_val and y_val are used for early stopping only, but "
+        "early_stopping=False",
+    ):
         RANKERS["multdae"](max_epochs=1, early_stopping=False).fit(
             train, X_val=fold_in, y_val=fold_out
         )
-    with pytest.raises(ValueError, match="same shape"):
+    with pytest.raises(ValueError, match="X_val and y_val must have the same shape"):
         RANKERS["multdae"](max_epochs=1).fit(train, X_val=fold_in, y_val=fold_out[:5])
-    with pytest.raises(ValueError, match="X has 10 features"):
+    with pytest.raises(
+        ValueError, match="X has 10 features, but MultDAE is expecting 60 features"
+    ):
         RANKERS["multdae"](max_epochs=1).fit(
             train, X_val=fold_in[:, :10], y_val=fold_out[:, :10]
         )
@@ -62,7 +70,10 @@ def test_caller_validation_needs_both_parts_and_early_stopping(validation):
 def test_item_autorec_validation_must_be_the_training_users(ratings):
     fold_in, fold_out = holdout_split(ratings, 0.1, random_state=0)
     RATERS["i-autorec"](max_epochs=1).fit(fold_in, X_val=fold_in, y_val=fold_out)
-    with pytest.raises(ValueError, match="transductive"):
+    with pytest.raises(
+        ValueError,
+        match="is transductive in users: fit's X_val needs the 300 training users",
+    ):
         RATERS["i-autorec"](max_epochs=1).fit(
             fold_in, X_val=fold_in[:10], y_val=fold_out[:10]
         )

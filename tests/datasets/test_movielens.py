@@ -136,7 +136,9 @@ def test_gz_csv_with_missing_timestamps(tmp_path):
 
 
 def test_not_found_offline_message(tmp_path):
-    with pytest.raises(DatasetNotFoundError) as excinfo:
+    with pytest.raises(
+        DatasetNotFoundError, match="The MovieLens 1M archive 'ml-1m.zip' is not in"
+    ) as excinfo:
         fetch_movielens("1m", data_home=tmp_path, download_if_missing=False)
     message = str(excinfo.value)
     assert "ml-1m.zip" in message

@@ -63,9 +63,20 @@ def test_random_split_is_roughly_uniform_over_positions():
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"test_size": 1.5}, "test_size"),
-        ({"strategy": "chronological"}, "strategy"),
-        ({"rounding": "round"}, "rounding"),
+        (
+            {"test_size": 1.5},
+            r"'test_size' parameter of holdout_split must be a float in the range "
+            r"\(0\.0, 1\.0\)\. Got 1\.5",
+        ),
+        (
+            {"strategy": "chronological"},
+            "'strategy' parameter of holdout_split must be a str among .* "
+            "Got 'chronological'",
+        ),
+        (
+            {"rounding": "round"},
+            "'rounding' parameter of holdout_split must be a str among .* Got 'round'",
+        ),
     ],
 )
 def test_invalid_parameters(kwargs, match):

@@ -27,7 +27,9 @@ def test_users_below_min_interactions_always_train(cv_cls):
 
 
 def test_min_interactions_validation():
-    with pytest.raises(ValueError, match="non-negative integer"):
+    with pytest.raises(
+        ValueError, match="min_interactions must be a non-negative integer, got -1"
+    ):
         UserKFold(min_interactions=-1)
     with pytest.raises(ValueError, match="Only 1 of 2 users"):
         list(

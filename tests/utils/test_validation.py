@@ -37,16 +37,28 @@ def test_explicit_zeros_and_duplicates_are_cleaned():
 @pytest.mark.parametrize(
     "X, error, match",
     [
-        (np.array([[np.nan, 1.0]]), ValueError, "NaN"),
-        (np.array([[np.inf, 1.0]]), ValueError, "infinity"),
-        (np.array([[-1.0, 1.0]]), ValueError, "Negative values"),
-        (np.array([1.0, 2.0]), ValueError, "Expected 2D"),
-        (np.zeros((0, 3)), ValueError, "0 sample"),
-        (np.zeros((2, 3)), ValueError, "holds no interactions"),
-        (np.array([["a", "b"]]), TypeError, "must hold real numbers"),
+        (np.array([[np.nan, 1.0]]), ValueError, "Input X contains NaN"),
+        (np.array([[np.inf, 1.0]]), ValueError, "Input X contains infinity"),
+        (
+            np.array([[-1.0, 1.0]]),
+            ValueError,
+            r"Negative values in data passed to X \(input X\)",
+        ),
+        (np.array([1.0, 2.0]), ValueError, "Expected 2D array, got 1D array instead"),
+        (np.zeros((0, 3)), ValueError, r"Found array with 0 sample\(s\)"),
+        (
+            np.zeros((2, 3)),
+            ValueError,
+            "X holds no interactions: all 2 x 3 entries are zero",
+        ),
+        (np.array([["a", "b"]]), TypeError, "X must hold real numbers, got dtype <U1"),
         (np.array([[1 + 1j, 0]]), ValueError, "Complex data not supported"),
-        (np.array([[{"a": 1}, 0]], dtype=object), TypeError, "argument must be"),
-        (sp.csr_matrix(np.array([[np.nan, 1.0]])), ValueError, "NaN"),
+        (
+            np.array([[{"a": 1}, 0]], dtype=object),
+            TypeError,
+            "argument must be a string or a real number, not 'dict'",
+        ),
+        (sp.csr_matrix(np.array([[np.nan, 1.0]])), ValueError, "Input X contains NaN"),
     ],
 )
 def test_bad_input_raises_clear_errors(X, error, match):
@@ -67,7 +79,9 @@ def test_item_count_mismatch_names_both_counts():
 def test_check_fold_out_shapes():
     X = check_interactions(np.eye(3))
     assert check_fold_out(X, np.zeros((3, 3))).nnz == 0
-    with pytest.raises(ValueError, match="has shape"):
+    with pytest.raises(
+        ValueError, match=r"y has shape \(2, 3\) but X has shape \(3, 3\)"
+    ):
         check_fold_out(X, np.zeros((2, 3)))
     with pytest.raises(ValueError, match="Recommenders take no per-row target"):
         check_fold_out(X, np.arange(3))
