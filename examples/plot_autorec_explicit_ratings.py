@@ -12,7 +12,7 @@ from sklearn.model_selection import GridSearchCV
 
 from sklearn_recae import AutoRec, DeepRec
 from sklearn_recae.datasets import make_interactions
-from sklearn_recae.metrics import masked_rmse, rmse_scorer
+from sklearn_recae.metrics import masked_rmse, neg_rmse_scorer
 from sklearn_recae.model_selection import WeakGeneralizationSplit, holdout_split
 
 R = make_interactions(
@@ -29,7 +29,7 @@ search = GridSearchCV(
     AutoRec(variant="user", hidden_dim=100, max_epochs=15, random_state=0),
     {"l2": [10.0, 100.0, 500.0]},
     cv=WeakGeneralizationSplit(),
-    scoring=rmse_scorer(rating_range=(1, 5)),
+    scoring=neg_rmse_scorer(rating_range=(1, 5)),
 ).fit(R_fit, R_valid)
 print("best l2:", search.best_params_["l2"], "validation RMSE:", -search.best_score_)
 

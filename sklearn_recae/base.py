@@ -10,6 +10,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import gen_batches
 from sklearn.utils.validation import check_is_fitted
 
+from .utils._deprecation import resolve_renamed
 from .utils._memory import budget_rows, check_memory
 from .utils._topk import check_k, top_k
 from .utils._validation import (
@@ -183,7 +184,7 @@ class RatingMixin(RecommenderMixin):
     def score(self, X, y=None):
         """Negative masked RMSE on held-out ratings.
 
-        See :func:`~sklearn_recae.metrics.rmse_scorer`.
+        See :func:`~sklearn_recae.metrics.neg_rmse_scorer`.
 
         Parameters
         ----------
@@ -198,9 +199,9 @@ class RatingMixin(RecommenderMixin):
         score : float
             ``-RMSE`` over the held-out ratings (greater is better).
         """
-        from .metrics import rmse_scorer
+        from .metrics import neg_rmse_scorer
 
-        return self._score_with(rmse_scorer(), X, y)
+        return self._score_with(neg_rmse_scorer(), X, y)
 
 
 class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
@@ -220,6 +221,17 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
 
     _net_cls = None
     _early_stopping_monitor = ("valid_loss", True)  # (history key, lower is better)
+    # Renamed parameters kept for one release, {old name: new name}: the old name
+    # defaults to "deprecated"; fit warns when it is set and uses its value.
+    _renamed_params = {}
+
+    def _resolve_params(self):
+        """Hook: record in ``_resolved_params`` the parameter values ``fit`` uses."""
+        self._resolved_params = resolve_renamed(self)
+
+    def _param(self, name):
+        """The value ``fit`` uses for parameter ``name`` (its renames resolved)."""
+        return getattr(self, "_resolved_params", {}).get(name, getattr(self, name))
 
     def _validation_callbacks(self):
         """Hook: callbacks that compute the early-stopping monitor."""
@@ -262,6 +274,7 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
         self : object
             The fitted estimator; ``net_`` holds the skorch net.
         """
+        self._resolve_params()
         X = self._validate(X, reset=True)
         self._prepare(X)
         validation = self._check_validation_data(X_val, y_val)

@@ -24,10 +24,10 @@ from sklearn_recae.metrics import (
     masked_rmse,
     ndcg_at_k,
     ndcg_scorer,
+    neg_rmse_scorer,
     precision_at_k,
     recall_at_k,
     recall_n_at_k,
-    rmse_scorer,
 )
 from sklearn_recae.model_selection import (
     UserKFold,
@@ -257,7 +257,7 @@ CASES = {
             r"got 1\.5",
         ),
         "reversed rating_range": (
-            lambda: rmse_scorer(rating_range=(5, 1)),
+            lambda: neg_rmse_scorer(rating_range=(5, 1)),
             ValueError,
             _REVERSED_RANGE,
         ),

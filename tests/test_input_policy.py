@@ -12,7 +12,7 @@ import scipy.sparse as sp
 from sklearn.base import clone
 
 from sklearn_recae import EASE, SVAE, MultDAE
-from sklearn_recae.metrics import ndcg_scorer, rmse_scorer
+from sklearn_recae.metrics import ndcg_scorer, neg_rmse_scorer
 from sklearn_recae.model_selection import holdout_split
 from sklearn_recae.utils import InsufficientMemoryError, top_k
 from tests._instances import all_estimators
@@ -93,9 +93,9 @@ def test_rating_models_take_negative_ratings_everywhere(
     model = fitted_on_centred_ratings[name]
     assert model.recommend(X, k=3).shape == (40, 3)
     assert np.isfinite(model.score(X))
-    assert np.isfinite(rmse_scorer()(model, X))
+    assert np.isfinite(neg_rmse_scorer()(model, X))
     X_in, X_out = holdout_split(X, 0.2, random_state=0)
-    assert np.isfinite(rmse_scorer()(model, X_in, X_out))
+    assert np.isfinite(neg_rmse_scorer()(model, X_in, X_out))
     assert np.isfinite(ndcg_scorer(k=5)(model, X_in, X_out))
 
 

@@ -8,7 +8,7 @@ from sklearn.model_selection import GridSearchCV
 
 from sklearn_recae import AutoRec, DeepRec
 from sklearn_recae._net import DivergenceError
-from sklearn_recae.metrics import masked_rmse, rmse_scorer
+from sklearn_recae.metrics import masked_rmse, neg_rmse_scorer
 from sklearn_recae.model_selection import (
     UserKFold,
     WeakGeneralizationSplit,
@@ -102,7 +102,7 @@ def test_weak_generalization_search_with_rmse_scorer(ratings, name):
         MODELS[name](),
         {"lr": [1e-3, 1e-2]},
         cv=WeakGeneralizationSplit(),
-        scoring=rmse_scorer(rating_range=(1, 5)),
+        scoring=neg_rmse_scorer(rating_range=(1, 5)),
     ).fit(X_in, X_out)
     best = search.best_estimator_
     assert search.best_score_ == pytest.approx(

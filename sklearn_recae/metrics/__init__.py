@@ -5,6 +5,7 @@ from ._rating import masked_rmse
 from ._scorer import (
     RecommenderScorer,
     ndcg_scorer,
+    neg_rmse_scorer,
     precision_scorer,
     recall_n_scorer,
     recall_scorer,
@@ -16,6 +17,7 @@ __all__ = [
     "masked_rmse",
     "ndcg_at_k",
     "ndcg_scorer",
+    "neg_rmse_scorer",
     "precision_at_k",
     "precision_scorer",
     "recall_at_k",

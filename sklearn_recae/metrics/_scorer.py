@@ -1,5 +1,8 @@
 """Scorers ``scorer(estimator, X, y=None)`` for scikit-learn's model selection."""
 
+import functools
+import sys
+import warnings
 from numbers import Real
 
 import numpy as np
@@ -33,6 +36,66 @@ def _check_scored_input(estimator, X):
     return check_interactions(
         X, dtype=_KEEP_PRECISION, non_negative=False, require_interactions=False
     )
+
+
+class _UncalledFactoryError(TypeError):
+    """A scorer factory was given where a scorer was expected.
+
+    scikit-learn's model selection turns an exception raised by a scorer into
+    ``error_score`` (NaN by default) with nothing but a warning, so raising
+    would give a search of NaN scores. It does stop on a score that is not a
+    number, and first unwraps a scalar score with ``.item()``, outside the
+    ``try``: a factory called by scikit-learn returns this error, whose
+    ``item()`` raises it, and the search fails with it whatever
+    ``error_score`` is. (A scikit-learn that skipped ``.item()`` would raise
+    its "scoring must return a number" ValueError, showing this message.)
+    """
+
+    def item(self):
+        raise self
+
+    def __float__(self):
+        raise self
+
+
+def _called_by_sklearn(depth):
+    """Whether the frame ``depth`` levels above the caller is scikit-learn's."""
+    try:
+        caller = sys._getframe(depth + 1)
+    except ValueError:  # pragma: no cover (shallower stack)
+        return False
+    return caller.f_globals.get("__name__", "").startswith("sklearn.")
+
+
+def _scorer_factory(example):
+    """Make a scorer factory refuse to be used as the scorer itself.
+
+    ``scoring=ndcg_scorer`` (the factory, not ``ndcg_scorer()``) makes model
+    selection call ``ndcg_scorer(estimator, X, y)``; that call raises a
+    TypeError saying to call the factory, e.g. ``ndcg_scorer(k=100)``.
+    ``example`` is that call's arguments.
+    """
+
+    def decorate(factory):
+        name = factory.__name__
+
+        @functools.wraps(factory)
+        def checked(*args, **kwargs):
+            if len(args) > 1 or (args and hasattr(args[0], "predict")):
+                error = _UncalledFactoryError(
+                    f"{name} is a scorer factory, not a scorer: it was called with "
+                    f"an estimator, as scoring= calls a scorer. Call it to make "
+                    f"the scorer: scoring={name}({example}), or {name}() for its "
+                    "defaults."
+                )
+                if _called_by_sklearn(1):
+                    return error
+                raise error
+            return factory(*args, **kwargs)
+
+        return checked
+
+    return decorate
 
 
 class RecommenderScorer:
@@ -129,7 +192,7 @@ class RecommenderScorer:
 
     def __repr__(self):
         if self.metric == "rmse":
-            return f"rmse_scorer(strategy={self.strategy!r})"
+            return f"neg_rmse_scorer(strategy={self.strategy!r})"
         return f"{self.metric}_scorer(k={self.k}, strategy={self.strategy!r})"
 
     def _split(self, estimator, X, y):
@@ -202,6 +265,7 @@ class RecommenderScorer:
         return self._ranking_score(estimator, X_in, X_out)
 
 
+@_scorer_factory("k=100")
 def ndcg_scorer(k=100, **kwargs):
     """Scorer of NDCG@k, for ``scoring=`` in model selection.
 
@@ -229,6 +293,7 @@ def ndcg_scorer(k=100, **kwargs):
     return RecommenderScorer("ndcg", k=k, **kwargs)
 
 
+@_scorer_factory("k=100")
 def recall_scorer(k=100, **kwargs):
     """Scorer of recall@k ÷ min(k, n), for ``scoring=`` in model selection.
 
@@ -256,6 +321,7 @@ def recall_scorer(k=100, **kwargs):
     return RecommenderScorer("recall", k=k, **kwargs)
 
 
+@_scorer_factory("k=100")
 def recall_n_scorer(k=100, **kwargs):
     """Scorer of recall@k ÷ n, for ``scoring=`` in model selection.
 
@@ -283,6 +349,7 @@ def recall_n_scorer(k=100, **kwargs):
     return RecommenderScorer("recall_n", k=k, **kwargs)
 
 
+@_scorer_factory("k=100")
 def precision_scorer(k=100, **kwargs):
     """Scorer of precision@k, for ``scoring=`` in model selection.
 
@@ -310,10 +377,16 @@ def precision_scorer(k=100, **kwargs):
     return RecommenderScorer("precision", k=k, **kwargs)
 
 
-def rmse_scorer(*, rating_range=None, **kwargs):
+@_scorer_factory("rating_range=(1, 5)")
+def neg_rmse_scorer(*, rating_range=None, **kwargs):
     """Scorer of the negative masked RMSE, for ``scoring=`` in model selection.
 
-    scikit-learn maximises scores, so this returns ``-masked_rmse``.
+    scikit-learn maximises scores, so this returns ``-masked_rmse``, and is
+    named as scikit-learn names the scorers of losses
+    (``neg_root_mean_squared_error``).
+
+    .. versionadded:: 0.1
+       Replaces ``rmse_scorer``, which returned the same negative RMSE.
 
     Parameters
     ----------
@@ -330,8 +403,48 @@ def rmse_scorer(*, rating_range=None, **kwargs):
 
     Examples
     --------
-    >>> from sklearn_recae.metrics import rmse_scorer
-    >>> rmse_scorer(rating_range=(1, 5))
-    rmse_scorer(strategy='random')
+    >>> from sklearn_recae.metrics import neg_rmse_scorer
+    >>> neg_rmse_scorer(rating_range=(1, 5))
+    neg_rmse_scorer(strategy='random')
     """
     return RecommenderScorer("rmse", rating_range=rating_range, **kwargs)
+
+
+@_scorer_factory("rating_range=(1, 5)")
+def rmse_scorer(*, rating_range=None, **kwargs):
+    """Deprecated alias of :func:`neg_rmse_scorer`.
+
+    .. deprecated:: 0.1
+       ``rmse_scorer`` returns the *negative* RMSE, so it was renamed
+       :func:`neg_rmse_scorer`; ``rmse_scorer`` will be removed in 0.2.
+
+    Parameters
+    ----------
+    rating_range : tuple of (float, float), default=None
+        Clip predictions to ``(low, high)``.
+    **kwargs : dict
+        As :func:`neg_rmse_scorer`.
+
+    Returns
+    -------
+    scorer : RecommenderScorer
+        The scorer :func:`neg_rmse_scorer` returns.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from sklearn_recae.metrics import rmse_scorer
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     scorer = rmse_scorer()
+    >>> scorer, caught[0].category.__name__
+    (neg_rmse_scorer(strategy='random'), 'FutureWarning')
+    """
+    warnings.warn(
+        "rmse_scorer was renamed neg_rmse_scorer in 0.1 (it returns -RMSE, and "
+        "scikit-learn names the scorers of losses neg_*) and will be removed in "
+        "0.2; use neg_rmse_scorer() instead.",
+        FutureWarning,
+        stacklevel=3,  # the caller of the checking wrapper
+    )
+    return neg_rmse_scorer(rating_range=rating_range, **kwargs)

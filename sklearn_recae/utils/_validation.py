@@ -9,6 +9,7 @@ import scipy.sparse as sp
 from sklearn.base import _fit_context  # noqa: F401  (re-exported for estimators)
 from sklearn.utils._param_validation import (  # noqa: F401  (re-exported)
     HasMethods,
+    Hidden,
     Interval,
     StrOptions,
     validate_params,

@@ -1,8 +1,16 @@
+import re
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
-from sklearn.model_selection import GridSearchCV, KFold, cross_validate
+from sklearn.model_selection import (
+    GridSearchCV,
+    KFold,
+    cross_val_score,
+    cross_validate,
+)
 
 from sklearn_recae import EASE
 from sklearn_recae.base import RatingMixin
@@ -10,6 +18,7 @@ from sklearn_recae.metrics import (
     RecommenderScorer,
     ndcg_at_k,
     ndcg_scorer,
+    neg_rmse_scorer,
     precision_scorer,
     recall_n_scorer,
     recall_scorer,
@@ -93,7 +102,7 @@ def test_rmse_scorer_matches_hand_computation():
     X_out = sp.csr_matrix(np.array([[0, 5.0, 0], [1.0, 0, 0]]))
     model = ItemMean().fit(X_in)  # means: item0 4, item1 3, item2 2
     expected = -np.sqrt(((3 - 5.0) ** 2 + (4 - 1.0) ** 2) / 2)
-    assert rmse_scorer()(model, X_in, X_out) == pytest.approx(expected)
+    assert neg_rmse_scorer()(model, X_in, X_out) == pytest.approx(expected)
     assert model.score(X_in, X_out) == pytest.approx(expected)
 
 
@@ -114,7 +123,7 @@ def test_all_scorers_in_grid_search_multi_metric_and_cross_validate(ratings):
         ItemMean(),
         ratings,
         cv=KFold(3),
-        scoring={"rmse": rmse_scorer(rating_range=(1, 5))},
+        scoring={"rmse": neg_rmse_scorer(rating_range=(1, 5))},
     )
     assert (results["test_rmse"] < 0).all()
 
@@ -153,3 +162,84 @@ def test_errors(binary):
         ndcg_scorer()(model, binary, sp.csr_matrix(binary.shape))
     with pytest.raises(ValueError, match="Recommenders take no per-row target"):
         ndcg_scorer()(model, binary, np.zeros(binary.shape[0]))
+
+
+def test_rmse_scorer_is_a_deprecated_alias_of_neg_rmse_scorer(ratings):
+    # issue 14, item 5: the scorer returns -RMSE, so it is named neg_rmse_scorer
+    model = ItemMean().fit(ratings)
+    with pytest.warns(FutureWarning, match="renamed neg_rmse_scorer in 0.1"):
+        old = rmse_scorer(rating_range=(1, 5))
+    new = neg_rmse_scorer(rating_range=(1, 5))
+    assert repr(old) == repr(new) == "neg_rmse_scorer(strategy='random')"
+    assert old(model, ratings) == new(model, ratings) < 0
+
+
+def test_neg_rmse_scorer_warns_nothing(ratings):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        neg_rmse_scorer()(ItemMean().fit(ratings), ratings)
+        ItemMean().fit(ratings).score(ratings)
+
+
+_FACTORIES = [
+    (ndcg_scorer, "ndcg_scorer(k=100)"),
+    (recall_scorer, "recall_scorer(k=100)"),
+    (recall_n_scorer, "recall_n_scorer(k=100)"),
+    (precision_scorer, "precision_scorer(k=100)"),
+    (neg_rmse_scorer, "neg_rmse_scorer(rating_range=(1, 5))"),
+]
+
+
+def _uncalled(call):
+    """The TypeError message for passing the factory uncalled (``scoring=f``)."""
+    name = call.split("(")[0]
+    return f"{name} is a scorer factory, not a scorer.*scoring={re.escape(call)}"
+
+
+@pytest.mark.parametrize(
+    "factory, call", _FACTORIES, ids=lambda f: getattr(f, "__name__", "")
+)
+@pytest.mark.parametrize("error_score", ["raise", np.nan])
+def test_uncalled_factory_raises_in_grid_search(binary, factory, call, error_score):
+    # issue 14, item 5: scoring=ndcg_scorer (not ndcg_scorer()) gave NaN scores
+    # under the default error_score; now the search stops with a TypeError.
+    model = ItemMean() if factory is neg_rmse_scorer else EASE()
+    grid = {} if factory is neg_rmse_scorer else {"l2": [1.0, 10.0]}
+    search = GridSearchCV(
+        model, grid, cv=UserKFold(2), scoring=factory, error_score=error_score
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "Scoring failed ... set to nan"
+        with pytest.raises(TypeError, match=_uncalled(call)):
+            search.fit(binary)
+
+
+@pytest.mark.parametrize("error_score", ["raise", np.nan])
+def test_uncalled_factory_raises_in_cross_validate(binary, error_score):
+    with pytest.raises(TypeError, match=_uncalled("ndcg_scorer(k=100)")):
+        cross_validate(
+            EASE(),
+            binary,
+            cv=UserKFold(2),
+            scoring=ndcg_scorer,
+            error_score=error_score,
+        )
+    # in a dict for multi-metric scoring, beside a called factory
+    scoring = {"ndcg": ndcg_scorer(k=10), "recall": recall_scorer}
+    with pytest.raises(TypeError, match=_uncalled("recall_scorer(k=100)")):
+        cross_validate(
+            EASE(), binary, cv=UserKFold(2), scoring=scoring, error_score=error_score
+        )
+    with pytest.raises(TypeError, match=_uncalled("ndcg_scorer(k=100)")):
+        cross_val_score(EASE(), binary, cv=UserKFold(2), scoring=ndcg_scorer)
+
+
+def test_uncalled_factory_called_directly_raises(binary):
+    model = EASE(l2=10.0).fit(binary)
+    with pytest.raises(TypeError, match=_uncalled("ndcg_scorer(k=100)")):
+        ndcg_scorer(model, binary)
+    with pytest.raises(TypeError, match=_uncalled("neg_rmse_scorer(rating_range")):
+        neg_rmse_scorer(model, binary, binary)
+    # the factories themselves still work, positionally too
+    assert ndcg_scorer(10).k == 10 and recall_scorer(5).k == 5
+    assert 0 <= ndcg_scorer(10)(model, binary) <= 1
