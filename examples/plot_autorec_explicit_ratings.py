@@ -26,7 +26,7 @@ R_train, R_test = holdout_split(R, test_size=0.1, random_state=0)
 # ratings. The test ratings stay untouched until the end.
 R_fit, R_valid = holdout_split(R_train, test_size=0.1, random_state=1)
 search = GridSearchCV(
-    AutoRec(variant="user", hidden_dim=100, max_epochs=15, random_state=0),
+    AutoRec(variant="user", latent_dim=100, max_epochs=15, random_state=0),
     {"l2": [10.0, 100.0, 500.0]},
     cv=WeakGeneralizationSplit(),
     scoring=neg_rmse_scorer(rating_range=(1, 5)),
@@ -38,12 +38,12 @@ print("best l2:", search.best_params_["l2"], "validation RMSE:", -search.best_sc
 models = {
     "U-AutoRec": AutoRec(
         variant="user",
-        hidden_dim=100,
+        latent_dim=100,
         max_epochs=15,
         l2=search.best_params_["l2"],
         random_state=0,
     ),
-    "I-AutoRec": AutoRec(variant="item", hidden_dim=100, max_epochs=15, random_state=0),
+    "I-AutoRec": AutoRec(variant="item", latent_dim=100, max_epochs=15, random_state=0),
     "DeepRec": DeepRec(hidden_dims=(64, 32), max_epochs=15, random_state=0),
 }
 for name, model in models.items():

@@ -3,12 +3,14 @@
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn.utils import gen_batches
 
 from ._net import RecommenderNet
 from ._rating_autoencoder import RatingAutoencoder
 from .base import TORCH_PARAMETER_CONSTRAINTS
 from .nn import AutoRecModule, MaskedMSELoss
 from .nn._modules import ACTIVATIONS
+from .utils._deprecation import deprecated_constraint
 from .utils._validation import Interval, StrOptions
 
 _DEFAULT_L2 = {"item": 3e-4, "user": 5e-4}
@@ -51,10 +53,10 @@ class AutoRec(RatingAutoencoder):
     ----------
     variant : {'item', 'user'}, default='item'
         I-AutoRec (item vectors over users) or U-AutoRec (user vectors).
-    hidden_dim : int, default=500
-        Hidden units (the paper's k = 500).
+    latent_dim : int, default=500
+        Size of the code, the one hidden layer (the paper's k = 500).
     activation : str, default='sigmoid'
-        Hidden activation g.
+        Activation g of the hidden layer.
     output_activation : str, default='identity'
         Output activation f.
     l2 : float or None, default=None
@@ -112,6 +114,12 @@ class AutoRec(RatingAutoencoder):
         mixed precision); the accelerator places the data and ``device`` is
         ignored. Such a fitted estimator does not pickle: save the weights
         with ``net_.save_params``. See :ref:`scale`.
+    hidden_dim : int, default='deprecated'
+        Former name of ``latent_dim``, used when set.
+
+        .. deprecated:: 0.1
+           ``hidden_dim`` was renamed ``latent_dim`` (the glossary's name for
+           the size of the code) and will be removed in 0.2.
 
     Attributes
     ----------
@@ -154,7 +162,7 @@ class AutoRec(RatingAutoencoder):
     >>> from sklearn_recae import AutoRec
     >>> from sklearn_recae.datasets import make_interactions
     >>> X = make_interactions(n_users=60, n_items=30, random_state=0)
-    >>> model = AutoRec(variant="user", hidden_dim=8, max_epochs=2,
+    >>> model = AutoRec(variant="user", latent_dim=8, max_epochs=2,
     ...                 random_state=0).fit(X)
     >>> model.predict(X[:2]).shape
     (2, 30)
@@ -164,19 +172,23 @@ class AutoRec(RatingAutoencoder):
     _module_cls = AutoRecModule
     _parameter_constraints = {
         "variant": [StrOptions({"item", "user"})],
-        "hidden_dim": [Interval(Integral, 1, None, closed="left")],
+        "latent_dim": [Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "output_activation": [StrOptions(set(ACTIVATIONS))],
         "baseline": [StrOptions({"bias"}), None],
         "l2": [Interval(Real, 0, None, closed="left"), None],
         **TORCH_PARAMETER_CONSTRAINTS,
+        "hidden_dim": deprecated_constraint(
+            [Interval(Integral, 1, None, closed="left")]
+        ),
     }
+    _renamed_params = {"hidden_dim": "latent_dim"}
 
     def __init__(
         self,
         variant="item",
         *,
-        hidden_dim=500,
+        latent_dim=500,
         activation="sigmoid",
         output_activation="identity",
         l2=None,
@@ -195,9 +207,10 @@ class AutoRec(RatingAutoencoder):
         verbose=0,
         callbacks=None,
         accelerator=None,
+        hidden_dim="deprecated",
     ):
         self.variant = variant
-        self.hidden_dim = hidden_dim
+        self.latent_dim = latent_dim
         self.activation = activation
         self.output_activation = output_activation
         self.l2 = l2
@@ -216,11 +229,12 @@ class AutoRec(RatingAutoencoder):
         self.verbose = verbose
         self.callbacks = callbacks
         self.accelerator = accelerator
+        self.hidden_dim = hidden_dim
 
     def _module_params(self, n_inputs):
         return {
             "n_inputs": n_inputs,
-            "hidden_dim": self.hidden_dim,
+            "hidden_dim": self._param("latent_dim"),
             "activation": self.activation,
             "output_activation": self.output_activation,
             "output_bias": self._output_bias(),
@@ -247,6 +261,14 @@ class AutoRec(RatingAutoencoder):
             return super()._scores(X)
         self._check_training_users(X)
         return np.ascontiguousarray(self._forward(self._rows(X)).T)
+
+    def _scored_batches(self, X, batch_rows):
+        if self.variant == "user":
+            yield from super()._scored_batches(X, batch_rows)
+            return
+        scores = self.predict(X)  # the item vectors span all training users
+        for rows in gen_batches(X.shape[0], batch_rows):
+            yield X[rows], scores[rows]
 
     def _validation_rows(self, X_val, y_val):
         if self.variant == "item":

@@ -11,7 +11,7 @@ from sklearn_recae.datasets import make_interactions
 accelerate = pytest.importorskip("accelerate")
 
 SMALL = {
-    AutoRec: dict(hidden_dim=8),
+    AutoRec: dict(latent_dim=8),
     DeepRec: dict(hidden_dims=(8,)),
     MultVAE: dict(hidden_dims=(8,), latent_dim=4),
     MultDAE: dict(hidden_dims=(8,)),

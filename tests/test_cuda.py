@@ -10,8 +10,8 @@ from sklearn_recae import CDAE, SVAE, AutoRec, DeepRec, MultDAE, MultVAE
 pytestmark = pytest.mark.cuda
 
 ESTIMATORS = {
-    "autorec-item": lambda **kw: AutoRec(variant="item", hidden_dim=16, **kw),
-    "autorec-user": lambda **kw: AutoRec(variant="user", hidden_dim=16, **kw),
+    "autorec-item": lambda **kw: AutoRec(variant="item", latent_dim=16, **kw),
+    "autorec-user": lambda **kw: AutoRec(variant="user", latent_dim=16, **kw),
     "deeprec": lambda **kw: DeepRec(hidden_dims=(16,), **kw),
     "multvae": lambda **kw: MultVAE(hidden_dims=(16,), latent_dim=8, **kw),
     "multdae": lambda **kw: MultDAE(hidden_dims=(16,), **kw),

@@ -10,8 +10,8 @@ from sklearn_recae.metrics import masked_rmse
 from sklearn_recae.model_selection import holdout_split
 
 MODELS = {
-    "i-autorec": lambda **kw: AutoRec("item", hidden_dim=8, **kw),
-    "u-autorec": lambda **kw: AutoRec("user", hidden_dim=8, **kw),
+    "i-autorec": lambda **kw: AutoRec("item", latent_dim=8, **kw),
+    "u-autorec": lambda **kw: AutoRec("user", latent_dim=8, **kw),
     "deeprec": lambda **kw: DeepRec(hidden_dims=(16, 8), **kw),
 }
 

@@ -17,8 +17,8 @@ from sklearn_recae.model_selection import (
 
 FAST = dict(max_epochs=3, batch_size=32, random_state=0)
 MODELS = {
-    "i-autorec": lambda **kw: AutoRec("item", hidden_dim=8, **{**FAST, **kw}),
-    "u-autorec": lambda **kw: AutoRec("user", hidden_dim=8, **{**FAST, **kw}),
+    "i-autorec": lambda **kw: AutoRec("item", latent_dim=8, **{**FAST, **kw}),
+    "u-autorec": lambda **kw: AutoRec("user", latent_dim=8, **{**FAST, **kw}),
     "deeprec": lambda **kw: DeepRec(hidden_dims=(16, 8), **{**FAST, **kw}),
 }
 INDUCTIVE = ["u-autorec", "deeprec"]
@@ -147,8 +147,8 @@ def test_skorch_callbacks_pass_through(ratings):
     "params, match",
     [
         (
-            {"hidden_dim": 0},
-            r"'hidden_dim' parameter of AutoRec must be an int in the range \[1, inf\)",
+            {"latent_dim": 0},
+            r"'latent_dim' parameter of AutoRec must be an int in the range \[1, inf\)",
         ),
         ({"variant": "both"}, "'variant' parameter of AutoRec must be a str among"),
         (
