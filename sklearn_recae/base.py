@@ -116,10 +116,9 @@ class RecommenderMixin:
             "Reduce the catalogue (e.g. drop rare items).",
         )
         items, scores = [], []
-        for rows in gen_batches(X.shape[0], budget_rows(row_bytes)):
-            batch = X[rows]
+        for batch, batch_scores in self._scored_batches(X, budget_rows(row_bytes)):
             top, top_scores = top_k(
-                self.predict(batch),
+                batch_scores,
                 k,
                 exclude=batch if exclude_seen else None,
                 return_scores=True,
@@ -130,6 +129,13 @@ class RecommenderMixin:
         if return_scores:
             return items, np.concatenate(scores)
         return items
+
+    def _scored_batches(self, X, batch_rows):
+        """Hook: ``(rows, predict(rows))`` for consecutive batches of ``X``'s
+        rows (a model transductive in users scores all rows at once)."""
+        for rows in gen_batches(X.shape[0], batch_rows):
+            batch = X[rows]
+            yield batch, self.predict(batch)
 
     def score(self, X, y=None):
         """NDCG@100 on held-out interactions.

@@ -85,10 +85,6 @@ def _kind(estimator):
     return "count"
 
 
-def _xfail(reason):
-    return pytest.mark.xfail(reason=reason, strict=False)
-
-
 def _cases(marks=lambda estimator: []):
     """``pytest.param`` per registered estimator, with ``marks(estimator)``."""
     return [pytest.param(name, id=name, marks=marks(e)) for name, e in REGISTRY]
@@ -190,18 +186,6 @@ def _batches_of(n_rows):
     return n_rows * N_ITEMS * 64 / 2**20
 
 
-def _small_batch_marks(estimator):
-    if is_transductive(estimator):
-        return [
-            _xfail(
-                "bug: a transductive model's recommend scores working_memory-sized "
-                "row batches, and predict refuses any batch that is not all the "
-                "training users"
-            )
-        ]
-    return []
-
-
 @pytest.mark.parametrize("exclude_seen", [True, False], ids=["exclude", "include"])
 @pytest.mark.parametrize("name", _cases())
 def test_recommend_is_top_k_of_predict(name, exclude_seen):
@@ -210,7 +194,7 @@ def test_recommend_is_top_k_of_predict(name, exclude_seen):
     _check_recommend(name, exclude_seen, working_memory=None)
 
 
-@pytest.mark.parametrize("name", _cases(_small_batch_marks))
+@pytest.mark.parametrize("name", _cases())
 def test_recommend_in_small_batches_is_top_k_of_predict(name):
     _check_recommend(name, True, working_memory=_batches_of(3))
 
