@@ -44,7 +44,7 @@ models = {
         random_state=0,
     ),
     "I-AutoRec": AutoRec(variant="item", latent_dim=100, max_epochs=15, random_state=0),
-    "DeepRec": DeepRec(hidden_dims=(64, 32), max_epochs=15, random_state=0),
+    "DeepRec": DeepRec(hidden_dims=(64,), latent_dim=32, max_epochs=15, random_state=0),
 }
 for name, model in models.items():
     model.fit(R_train)

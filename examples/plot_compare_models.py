@@ -102,7 +102,9 @@ R_train, R_test = holdout_split(R, 0.2, random_state=0)
 rating = {
     "I-AutoRec": AutoRec(variant="item", max_epochs=20, random_state=0),
     "U-AutoRec": AutoRec(variant="user", max_epochs=20, random_state=0),
-    "DeepRec": DeepRec(hidden_dims=(128, 128), max_epochs=20, random_state=0),
+    "DeepRec": DeepRec(
+        hidden_dims=(128,), latent_dim=128, max_epochs=20, random_state=0
+    ),
 }
 rmse = {}
 for name, model in rating.items():

@@ -1,5 +1,6 @@
 """DeepRec (Kuchaiev & Ginsburg 2017): a deep user-based rating autoencoder."""
 
+import warnings
 from numbers import Integral, Real
 
 from ._net import RefeedingNet
@@ -7,7 +8,11 @@ from ._rating_autoencoder import RatingAutoencoder
 from .base import TORCH_PARAMETER_CONSTRAINTS
 from .nn import DeepRecModule, MaskedMSELoss
 from .nn._modules import ACTIVATIONS
-from .utils._validation import Interval, StrOptions
+from .utils._deprecation import deprecated_constraint
+from .utils._validation import Hidden, Interval, StrOptions
+
+_DEFAULT_HIDDEN_DIMS = (512, 512)
+_DEFAULT_LATENT_DIM = 1024
 
 
 class DeepRec(RatingAutoencoder):
@@ -35,12 +40,28 @@ class DeepRec(RatingAutoencoder):
 
     Parameters
     ----------
-    hidden_dims : tuple of int, default=(512, 512, 1024)
-        Encoder layer sizes (the last is the code); the decoder mirrors them.
+    hidden_dims : tuple of int, default=(512, 512)
+        Sizes of the encoder's hidden layers before the code, input side
+        first; the decoder mirrors them.
+
+        .. versionchanged:: 0.1
+           The code is no longer the last of ``hidden_dims`` but
+           ``latent_dim``: the former ``hidden_dims=(512, 512, 1024)`` is
+           ``hidden_dims=(512, 512), latent_dim=1024``.
+    latent_dim : int, default=1024
+        Size of the code, the encoder's last layer (after ``hidden_dims``),
+        on which ``code_dropout`` acts.
+
+        .. versionchanged:: 0.1
+           Until 0.2, leaving ``latent_dim`` unset with ``hidden_dims`` other
+           than the default takes the last of ``hidden_dims`` as the code (the
+           former meaning), with a FutureWarning; set ``latent_dim`` to
+           silence it.
     activation : str, default='selu'
-        Activation of every hidden layer.
-    dropout : float, default=0.8
-        Drop probability on the code layer.
+        Activation of every hidden layer (the code's included).
+    code_dropout : float in [0, 1), default=0.8
+        Dropout probability on the code, in training only (NVIDIA's
+        ``drop_prob``); the input is not dropped.
     refeed_steps : int, default=1
         Dense re-feeding updates per batch (0 disables it).
     l2 : float, default=0.001
@@ -95,6 +116,13 @@ class DeepRec(RatingAutoencoder):
         mixed precision); the accelerator places the data and ``device`` is
         ignored. Such a fitted estimator does not pickle: save the weights
         with ``net_.save_params``. See :ref:`scale`.
+    dropout : float in [0, 1), default='deprecated'
+        Former name of ``code_dropout``, used when set.
+
+        .. deprecated:: 0.1
+           ``dropout`` was renamed ``code_dropout``: in the glossary,
+           ``dropout`` is input dropout, and DeepRec drops the code. It will
+           be removed in 0.2.
 
     Attributes
     ----------
@@ -135,7 +163,8 @@ class DeepRec(RatingAutoencoder):
     >>> from sklearn_recae import DeepRec
     >>> from sklearn_recae.datasets import make_interactions
     >>> X = make_interactions(n_users=60, n_items=30, random_state=0)
-    >>> model = DeepRec(hidden_dims=(16, 8), max_epochs=2, random_state=0).fit(X)
+    >>> model = DeepRec(hidden_dims=(16,), latent_dim=8, max_epochs=2,
+    ...                 random_state=0).fit(X)
     >>> model.predict(X[:2]).shape
     (2, 30)
     """
@@ -144,21 +173,28 @@ class DeepRec(RatingAutoencoder):
     _module_cls = DeepRecModule
     _parameter_constraints = {
         "hidden_dims": [tuple, list],
+        "latent_dim": [
+            Interval(Integral, 1, None, closed="left"),
+            Hidden(StrOptions({"warn"})),
+        ],
         "activation": [StrOptions(set(ACTIVATIONS))],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "code_dropout": [Interval(Real, 0, 1, closed="left")],
         "refeed_steps": [Interval(Integral, 0, None, closed="left")],
         "baseline": [StrOptions({"bias"}), None],
         "l2": [Interval(Real, 0, None, closed="left")],
         "momentum": [Interval(Real, 0, 1, closed="left")],
         **TORCH_PARAMETER_CONSTRAINTS,
+        "dropout": deprecated_constraint([Interval(Real, 0, 1, closed="left")]),
     }
+    _renamed_params = {"dropout": "code_dropout"}
 
     def __init__(
         self,
-        hidden_dims=(512, 512, 1024),
+        hidden_dims=_DEFAULT_HIDDEN_DIMS,
         *,
+        latent_dim="warn",
         activation="selu",
-        dropout=0.8,
+        code_dropout=0.8,
         refeed_steps=1,
         l2=0.001,
         baseline="bias",
@@ -177,10 +213,12 @@ class DeepRec(RatingAutoencoder):
         verbose=0,
         callbacks=None,
         accelerator=None,
+        dropout="deprecated",
     ):
         self.hidden_dims = hidden_dims
+        self.latent_dim = latent_dim
         self.activation = activation
-        self.dropout = dropout
+        self.code_dropout = code_dropout
         self.refeed_steps = refeed_steps
         self.l2 = l2
         self.baseline = baseline
@@ -199,13 +237,34 @@ class DeepRec(RatingAutoencoder):
         self.verbose = verbose
         self.callbacks = callbacks
         self.accelerator = accelerator
+        self.dropout = dropout
+
+    def _resolve_params(self):
+        super()._resolve_params()
+        hidden_dims, latent_dim = tuple(self.hidden_dims), self.latent_dim
+        if isinstance(latent_dim, str):  # 'warn': left unset
+            if hidden_dims in ((), _DEFAULT_HIDDEN_DIMS):
+                latent_dim = _DEFAULT_LATENT_DIM
+            else:
+                warnings.warn(
+                    "DeepRec's hidden_dims no longer includes the code, whose size "
+                    "is latent_dim (from 0.1). latent_dim is unset, so the last of "
+                    f"hidden_dims={hidden_dims} is the code, as before; pass "
+                    f"DeepRec(hidden_dims={hidden_dims[:-1]}, "
+                    f"latent_dim={hidden_dims[-1]}) for this network. From 0.2 an "
+                    f"unset latent_dim is {_DEFAULT_LATENT_DIM}.",
+                    FutureWarning,
+                    stacklevel=4,  # the caller of fit (through _fit_context)
+                )
+                hidden_dims, latent_dim = hidden_dims[:-1], hidden_dims[-1]
+        self._resolved_params.update(hidden_dims=hidden_dims, latent_dim=latent_dim)
 
     def _module_params(self, n_inputs):
         return {
             "n_inputs": n_inputs,
-            "hidden_dims": tuple(self.hidden_dims),
+            "hidden_dims": (*self._param("hidden_dims"), self._param("latent_dim")),
             "activation": self.activation,
-            "dropout": self.dropout,
+            "dropout": self._param("code_dropout"),
             "output_bias": self._output_bias(),
         }
 

@@ -27,7 +27,7 @@ def all_estimators():
         AutoRec(variant="item", latent_dim=4, **_TINY_NET),
         # default SGD: the checks feed ratings near 100, which trains because
         # the rating models scale ratings by their standard deviation
-        DeepRec(hidden_dims=(6, 4), dropout=0.2, **_TINY_NET),
+        DeepRec(hidden_dims=(6,), latent_dim=4, code_dropout=0.2, **_TINY_NET),
         MultVAE(hidden_dims=(6,), latent_dim=3, **_TINY_NET),
         MultDAE(latent_dim=3, **_TINY_NET),
         CDAE(latent_dim=3, **_TINY_NET),

@@ -12,7 +12,7 @@ accelerate = pytest.importorskip("accelerate")
 
 SMALL = {
     AutoRec: dict(latent_dim=8),
-    DeepRec: dict(hidden_dims=(8,)),
+    DeepRec: dict(hidden_dims=(), latent_dim=8),
     MultVAE: dict(hidden_dims=(8,), latent_dim=4),
     MultDAE: dict(hidden_dims=(8,)),
     CDAE: dict(latent_dim=8),

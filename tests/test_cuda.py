@@ -12,7 +12,7 @@ pytestmark = pytest.mark.cuda
 ESTIMATORS = {
     "autorec-item": lambda **kw: AutoRec(variant="item", latent_dim=16, **kw),
     "autorec-user": lambda **kw: AutoRec(variant="user", latent_dim=16, **kw),
-    "deeprec": lambda **kw: DeepRec(hidden_dims=(16,), **kw),
+    "deeprec": lambda **kw: DeepRec(hidden_dims=(), latent_dim=16, **kw),
     "multvae": lambda **kw: MultVAE(hidden_dims=(16,), latent_dim=8, **kw),
     "multdae": lambda **kw: MultDAE(hidden_dims=(16,), **kw),
     "cdae": lambda **kw: CDAE(latent_dim=16, **kw),

@@ -12,7 +12,7 @@ from sklearn_recae.model_selection import holdout_split
 MODELS = {
     "i-autorec": lambda **kw: AutoRec("item", latent_dim=8, **kw),
     "u-autorec": lambda **kw: AutoRec("user", latent_dim=8, **kw),
-    "deeprec": lambda **kw: DeepRec(hidden_dims=(16, 8), **kw),
+    "deeprec": lambda **kw: DeepRec(hidden_dims=(16,), latent_dim=8, **kw),
 }
 
 

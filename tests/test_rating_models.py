@@ -19,7 +19,7 @@ FAST = dict(max_epochs=3, batch_size=32, random_state=0)
 MODELS = {
     "i-autorec": lambda **kw: AutoRec("item", latent_dim=8, **{**FAST, **kw}),
     "u-autorec": lambda **kw: AutoRec("user", latent_dim=8, **{**FAST, **kw}),
-    "deeprec": lambda **kw: DeepRec(hidden_dims=(16, 8), **{**FAST, **kw}),
+    "deeprec": lambda **kw: DeepRec(hidden_dims=(16,), latent_dim=8, **{**FAST, **kw}),
 }
 INDUCTIVE = ["u-autorec", "deeprec"]
 
@@ -118,8 +118,12 @@ def test_user_split_search_without_scoring(ratings, name):
 
 
 def test_deeprec_refeeding_changes_training(ratings):
-    plain = DeepRec(hidden_dims=(16, 8), refeed_steps=0, **FAST).fit(ratings)
-    refed = DeepRec(hidden_dims=(16, 8), refeed_steps=1, **FAST).fit(ratings)
+    plain = DeepRec(hidden_dims=(16,), latent_dim=8, refeed_steps=0, **FAST).fit(
+        ratings
+    )
+    refed = DeepRec(hidden_dims=(16,), latent_dim=8, refeed_steps=1, **FAST).fit(
+        ratings
+    )
     assert not np.allclose(plain.predict(ratings), refed.predict(ratings))
 
 
