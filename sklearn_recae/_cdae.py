@@ -9,6 +9,7 @@ from ._ranking_autoencoder import RankingAutoencoder
 from .base import TORCH_PARAMETER_CONSTRAINTS
 from .nn import CDAEModule
 from .nn._modules import ACTIVATIONS
+from .utils._deprecation import deprecated_constraint
 from .utils._validation import Interval, StrOptions
 
 
@@ -18,7 +19,8 @@ class CDAE(RankingAutoencoder):
     One hidden layer whose input adds a learned vector per training user (Wu et
     al. 2016, eq. 4-5): ``z_u = h(W^T corrupt(y_u) + V_u + b)``, scores
     ``W' z_u + b'``. The input is corrupted by dropout with probability
-    ``corruption`` (scaled by ``1 / (1 - corruption)``). The loss (section 4.3)
+    ``dropout`` (the paper's corruption level ``q``; kept entries are scaled by
+    ``1 / (1 - dropout)``). The loss (section 4.3)
     covers each user's observed items and about ``negative_ratio`` times as many
     items drawn among their unobserved ones, redrawn every batch
     (``negative_ratio=None`` uses all items); ``loss='logistic'`` is the
@@ -45,12 +47,13 @@ class CDAE(RankingAutoencoder):
     Parameters
     ----------
     latent_dim : int, default=200
-        Hidden units (the paper's K; 200 beat 50 on ML-1M's S1 validation users,
-        0.405 against 0.374 NDCG@100).
-    corruption : float, default=0.5
-        Input dropout probability ``q``.
+        Size of the code, the one hidden layer (the paper's K; 200 beat 50 on
+        ML-1M's S1 validation users, 0.405 against 0.374 NDCG@100).
+    dropout : float in [0, 1), default=0.5
+        Input dropout probability, the paper's corruption level ``q``, in
+        training only.
     activation : str, default='sigmoid'
-        Hidden activation ``h``.
+        Activation ``h`` of the hidden layer.
     loss : {'logistic', 'squared'}, default='logistic'
         Per-entry loss.
     negative_ratio : float or None, default=5.0
@@ -96,7 +99,7 @@ class CDAE(RankingAutoencoder):
     device : {'cpu', 'cuda', 'auto'} or str, default='cpu'
         torch device.
     random_state : int, RandomState instance or None, default=None
-        Seed of initialisation, corruption, negative sampling, shuffling and the
+        Seed of initialisation, dropout, negative sampling, shuffling and the
         validation split.
     verbose : int, default=0
         0: silent; 1: skorch's epoch table; 2: also skorch's progress bar.
@@ -107,6 +110,13 @@ class CDAE(RankingAutoencoder):
         mixed precision); the accelerator places the data and ``device`` is
         ignored. Such a fitted estimator does not pickle: save the weights
         with ``net_.save_params``. See :ref:`scale`.
+    corruption : float in [0, 1), default='deprecated'
+        Former name of ``dropout``, used when set.
+
+        .. deprecated:: 0.1
+           ``corruption`` was renamed ``dropout``, the name of input dropout in
+           every model (Mult-DAE's is the same corruption), and will be
+           removed in 0.2.
 
     Attributes
     ----------
@@ -152,7 +162,7 @@ class CDAE(RankingAutoencoder):
 
     _parameter_constraints = {
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
-        "corruption": [Interval(Real, 0, 1, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "loss": [StrOptions({"logistic", "squared"})],
         "negative_ratio": [Interval(Real, 0, None, closed="neither"), None],
@@ -161,13 +171,15 @@ class CDAE(RankingAutoencoder):
         "fold_in_lr": [Interval(Real, 0, None, closed="neither")],
         "fold_in_l2": [Interval(Real, 0, None, closed="left")],
         **TORCH_PARAMETER_CONSTRAINTS,
+        "corruption": deprecated_constraint([Interval(Real, 0, 1, closed="left")]),
     }
+    _renamed_params = {"corruption": "dropout"}
 
     def __init__(
         self,
         latent_dim=200,
         *,
-        corruption=0.5,
+        dropout=0.5,
         activation="sigmoid",
         loss="logistic",
         negative_ratio=5.0,
@@ -189,9 +201,10 @@ class CDAE(RankingAutoencoder):
         verbose=0,
         callbacks=None,
         accelerator=None,
+        corruption="deprecated",
     ):
         self.latent_dim = latent_dim
-        self.corruption = corruption
+        self.dropout = dropout
         self.activation = activation
         self.loss = loss
         self.negative_ratio = negative_ratio
@@ -213,6 +226,7 @@ class CDAE(RankingAutoencoder):
         self.verbose = verbose
         self.callbacks = callbacks
         self.accelerator = accelerator
+        self.corruption = corruption
 
     def _prepare(self, X):
         self.n_users_fit_ = X.shape[0]
@@ -225,7 +239,7 @@ class CDAE(RankingAutoencoder):
             "n_items": n_inputs,
             "n_users": self.n_users_fit_,
             "latent_dim": self.latent_dim,
-            "corruption": self.corruption,
+            "corruption": self._param("dropout"),
             "activation": self.activation,
             "loss": self.loss,
             "negative_ratio": self.negative_ratio,

@@ -95,7 +95,7 @@ def test_squared_loss_beats_popularity_on_planted_structure(binary):
 def test_grid_search_over_user_splits(binary):
     search = GridSearchCV(
         CDAE(**{**FAST, "max_epochs": 2}),
-        {"corruption": [0.2, 0.5]},
+        {"dropout": [0.2, 0.5]},
         cv=UserKFold(3),
         scoring=ndcg_scorer(k=20),
     ).fit(binary)
