@@ -8,6 +8,7 @@ from ._net import SVAENet
 from ._ranking_autoencoder import LatentCodeMixin, RankingAutoencoder
 from .base import TORCH_PARAMETER_CONSTRAINTS
 from .nn import SVAEModule
+from .utils._deprecation import deprecated_constraint
 from .utils._validation import Interval, StrOptions
 
 
@@ -40,15 +41,17 @@ class SVAE(LatentCodeMixin, RankingAutoencoder):
     rnn_dim : int, default=200
         GRU state size.
     hidden_dim : int, default=150
-        Hidden layer of the encoder and decoder MLPs.
+        Width of the hidden layer of the encoder and decoder MLPs.
     latent_dim : int, default=64
-        Latent code size.
-    dropout : float, default=0.25
-        Dropout on the item embeddings fed to the GRU, in training only. Not in
-        the paper (0 gives its network); 0.25 was chosen on Q1's validation
-        users, where it raised NDCG@100 from 0.2659 to 0.2875.
+        Size of the latent code.
+    embedding_dropout : float in [0, 1), default=0.25
+        Dropout probability on the item embeddings fed to the GRU, in training
+        only (the input items themselves are not dropped). Not in the paper (0
+        gives its network); 0.25 was chosen on Q1's validation users, where it
+        raised NDCG@100 from 0.2659 to 0.2875.
     loss : {'next_k', 'next_item'}, default='next_k'
-        Predict the next ``next_k`` items at every step, or the next one.
+        Training loss: predict the next ``next_k`` items at every step, or the
+        next one.
     next_k : int, default=4
         Items ahead each step predicts with ``loss='next_k'``.
     max_length : int or None, default=200
@@ -78,7 +81,8 @@ class SVAE(LatentCodeMixin, RankingAutoencoder):
     early_stopping : bool, default=True
         Keep the epoch with the best validation NDCG@100 (see above).
     validation_fraction : float, default=0.1
-        Share of users held out for validation.
+        Without ``X_val``: the share of training users whose latest 20% of
+        events is held out for validation; they train on their other events.
     n_iter_no_change : int, default=5
         Epochs without improvement before stopping.
     device : {'cpu', 'cuda', 'auto'} or str, default='cpu'
@@ -94,6 +98,13 @@ class SVAE(LatentCodeMixin, RankingAutoencoder):
         mixed precision); the accelerator places the data and ``device`` is
         ignored. Such a fitted estimator does not pickle: save the weights
         with ``net_.save_params``. See :ref:`scale`.
+    dropout : float in [0, 1), default='deprecated'
+        Former name of ``embedding_dropout``, used when set.
+
+        .. deprecated:: 0.1
+           ``dropout`` was renamed ``embedding_dropout``: in the glossary,
+           ``dropout`` is input dropout, and SVAE drops embedding units. It
+           will be removed in 0.2.
 
     Attributes
     ----------
@@ -133,7 +144,7 @@ class SVAE(LatentCodeMixin, RankingAutoencoder):
         "rnn_dim": [Interval(Integral, 1, None, closed="left")],
         "hidden_dim": [Interval(Integral, 1, None, closed="left")],
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "embedding_dropout": [Interval(Real, 0, 1, closed="left")],
         "loss": [StrOptions({"next_k", "next_item"})],
         "next_k": [Interval(Integral, 1, None, closed="left")],
         "max_length": [Interval(Integral, 1, None, closed="left"), None],
@@ -141,7 +152,9 @@ class SVAE(LatentCodeMixin, RankingAutoencoder):
         "total_anneal_steps": [Interval(Integral, 0, None, closed="left")],
         "l2": [Interval(Real, 0, None, closed="left")],
         **TORCH_PARAMETER_CONSTRAINTS,
+        "dropout": deprecated_constraint([Interval(Real, 0, 1, closed="left")]),
     }
+    _renamed_params = {"dropout": "embedding_dropout"}
 
     def __init__(
         self,
@@ -150,7 +163,7 @@ class SVAE(LatentCodeMixin, RankingAutoencoder):
         rnn_dim=200,
         hidden_dim=150,
         latent_dim=64,
-        dropout=0.25,
+        embedding_dropout=0.25,
         loss="next_k",
         next_k=4,
         max_length=200,
@@ -171,12 +184,13 @@ class SVAE(LatentCodeMixin, RankingAutoencoder):
         verbose=0,
         callbacks=None,
         accelerator=None,
+        dropout="deprecated",
     ):
         self.embedding_dim = embedding_dim
         self.rnn_dim = rnn_dim
         self.hidden_dim = hidden_dim
         self.latent_dim = latent_dim
-        self.dropout = dropout
+        self.embedding_dropout = embedding_dropout
         self.loss = loss
         self.next_k = next_k
         self.max_length = max_length
@@ -197,6 +211,7 @@ class SVAE(LatentCodeMixin, RankingAutoencoder):
         self.verbose = verbose
         self.callbacks = callbacks
         self.accelerator = accelerator
+        self.dropout = dropout
 
     def _module_params(self, n_inputs):
         return {
@@ -205,7 +220,7 @@ class SVAE(LatentCodeMixin, RankingAutoencoder):
             "rnn_dim": self.rnn_dim,
             "hidden_dim": self.hidden_dim,
             "latent_dim": self.latent_dim,
-            "dropout": self.dropout,
+            "dropout": self._param("embedding_dropout"),
         }
 
     def _net_params(self):

@@ -137,7 +137,7 @@ def test_unix_times_keep_their_order():
 
 
 def test_embedding_dropout_acts_in_training_only(sequences, fitted):
-    model = SVAE(**{**TINY, "dropout": 0.5}).fit(sequences)
+    model = SVAE(**{**TINY, "embedding_dropout": 0.5}).fit(sequences)
     assert model.net_.module_.embedding_dropout.p == 0.5
     first = model.predict(sequences[:20])
     np.testing.assert_array_equal(model.predict(sequences[:20]), first)
