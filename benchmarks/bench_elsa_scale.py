@@ -175,7 +175,7 @@ def main():
         print("EASE:", ease)
 
     model = ELSA(
-        n_dims=args.n_dims,
+        latent_dim=args.n_dims,
         batch_size=args.batch_size,
         max_epochs=args.epochs,
         early_stopping=False,

@@ -16,6 +16,7 @@ from ._ranking_autoencoder import LatentCodeMixin, RankingAutoencoder
 from .base import TORCH_PARAMETER_CONSTRAINTS
 from .nn._elsa import ELSAModule, elsa_target_loss, subtract_rows
 from .nn._elsa import _encode as encode
+from .utils._deprecation import deprecated_constraint
 from .utils._memory import budget_rows, check_memory
 from .utils._topk import check_k, top_k
 from .utils._validation import Interval
@@ -116,7 +117,7 @@ class ELSA(LatentCodeMixin, RankingAutoencoder):
 
     EASE's item-item weights are replaced by a low-rank product with a zero
     diagonal (Vančura et al. 2022): item factors ``A`` (``n_items`` ×
-    ``n_dims``) whose rows have unit norm, and a user's scores
+    ``latent_dim``) whose rows have unit norm, and a user's scores
 
     .. math::
 
@@ -133,7 +134,7 @@ class ELSA(LatentCodeMixin, RankingAutoencoder):
         - \\frac{x_u}{\\|x_u\\|} \\Big\\|^2
 
     over each mini-batch of users ``U``. The loss and its gradient are
-    computed from the sparse rows and the ``n_dims`` × ``n_dims`` Gram matrix
+    computed from the sparse rows and the ``latent_dim`` × ``latent_dim`` Gram matrix
     ``AᵀA`` (see :func:`~sklearn_recae.nn.elsa_loss`), never from a dense
     users × items block: an epoch costs O(nnz·r + n_users·r² + n_batches·
     n_items·r²) time and O(n_items·r) memory, so catalogues of a million
@@ -146,8 +147,9 @@ class ELSA(LatentCodeMixin, RankingAutoencoder):
 
     Parameters
     ----------
-    n_dims : int, default=256
-        Rank ``r`` of the item factors (the paper's ML-20M run: 800).
+    latent_dim : int, default=256
+        Size of the code ``x A`` (``transform``'s output): the rank ``r`` of
+        the item factors (the paper's ML-20M run: 800).
     lr : float, default=0.01
         Learning rate (the paper's: 0.1 with Nadam).
     lr_decay : float, default=0.5
@@ -167,7 +169,8 @@ class ELSA(LatentCodeMixin, RankingAutoencoder):
     early_stopping : bool, default=True
         Keep the epoch with the best validation NDCG@100 (see above).
     validation_fraction : float, default=0.1
-        Share of users held out for validation.
+        Without ``X_val``: the share of training users whose random 20% of
+        entries is held out for validation; they train on the other 80%.
     n_iter_no_change : int, default=5
         Epochs without improvement before stopping.
     device : {'cpu', 'cuda', 'auto'} or str, default='cpu'
@@ -181,6 +184,12 @@ class ELSA(LatentCodeMixin, RankingAutoencoder):
     accelerator : accelerate.Accelerator or None, default=None
         Train through skorch's Hugging Face ``AccelerateMixin``; the
         accelerator places the data and ``device`` is ignored.
+    n_dims : int, default='deprecated'
+        Former name of ``latent_dim``, used when set.
+
+        .. deprecated:: 0.1
+           ``n_dims`` was renamed ``latent_dim`` (the glossary's name for the
+           size of the code) and will be removed in 0.2.
 
     Attributes
     ----------
@@ -207,7 +216,7 @@ class ELSA(LatentCodeMixin, RankingAutoencoder):
     >>> from sklearn_recae.datasets import make_interactions
     >>> X = make_interactions(n_users=100, n_items=40, values="binary",
     ...                       random_state=0)
-    >>> model = ELSA(n_dims=8, max_epochs=2, random_state=0).fit(X)
+    >>> model = ELSA(latent_dim=8, max_epochs=2, random_state=0).fit(X)
     >>> model.recommend(X[:2], k=3).shape, model.transform(X[:2]).shape
     ((2, 3), (2, 8))
     """
@@ -217,12 +226,14 @@ class ELSA(LatentCodeMixin, RankingAutoencoder):
 
     _parameter_constraints = {
         **TORCH_PARAMETER_CONSTRAINTS,
-        "n_dims": [Interval(Integral, 1, None, closed="left")],
+        "latent_dim": [Interval(Integral, 1, None, closed="left")],
+        "n_dims": deprecated_constraint([Interval(Integral, 1, None, closed="left")]),
     }
+    _renamed_params = {"n_dims": "latent_dim"}
 
     def __init__(
         self,
-        n_dims=256,
+        latent_dim=256,
         *,
         lr=0.01,
         lr_decay=0.5,
@@ -238,8 +249,9 @@ class ELSA(LatentCodeMixin, RankingAutoencoder):
         verbose=0,
         callbacks=None,
         accelerator=None,
+        n_dims="deprecated",
     ):
-        self.n_dims = n_dims
+        self.latent_dim = latent_dim
         self.lr = lr
         self.lr_decay = lr_decay
         self.lr_decay_every = lr_decay_every
@@ -254,9 +266,10 @@ class ELSA(LatentCodeMixin, RankingAutoencoder):
         self.verbose = verbose
         self.callbacks = callbacks
         self.accelerator = accelerator
+        self.n_dims = n_dims
 
     def _module_params(self, n_inputs):
-        return {"n_items": n_inputs, "n_dims": self.n_dims}
+        return {"n_items": n_inputs, "n_dims": self._param("latent_dim")}
 
     def _optimizer_params(self, n_rows):
         # one fused kernel instead of a dozen passes over n_items x n_dims
@@ -266,11 +279,13 @@ class ELSA(LatentCodeMixin, RankingAutoencoder):
         return module.encode(inputs)
 
     def _prepare(self, X):
+        latent_dim = self._param("latent_dim")
         check_memory(
-            training_bytes(X.shape[1], self.n_dims, self.batch_size, self.optimizer),
-            f"ELSA's {X.shape[1]} x {self.n_dims} item factors with their "
+            training_bytes(X.shape[1], latent_dim, self.batch_size, self.optimizer),
+            f"ELSA's {X.shape[1]} x {latent_dim} item factors with their "
             f"gradients and {self._optimizer_name()} state",
-            "Lower n_dims (memory grows as n_items x n_dims), or drop rare items.",
+            "Lower latent_dim (memory grows as n_items x latent_dim), or drop rare "
+            "items.",
         )
 
     def _optimizer_name(self):

@@ -22,7 +22,7 @@ def all_estimators():
         EDLAE(l2=1.0, dropout=0.25),
         EDLAE(l2=1.0, dropout=0.25, diagonal="free"),
         EDLAE(l2=1.0, dropout=0.25, diagonal="bounded", max_diagonal=0.3),
-        ELSA(n_dims=4, **_TINY_NET),
+        ELSA(latent_dim=4, **_TINY_NET),
         AutoRec(variant="user", latent_dim=4, **_TINY_NET),
         AutoRec(variant="item", latent_dim=4, **_TINY_NET),
         # default SGD: the checks feed ratings near 100, which trains because

@@ -97,7 +97,7 @@ def test_training_never_forms_dense_scores(monkeypatch):
     monkeypatch.setattr(ELSAModule, "forward", spy)
     monkeypatch.setattr(ELSAModule, "loss", loss_spy)
     X = make_interactions(n_users=120, n_items=30, values="binary", random_state=0)
-    ELSA(n_dims=4, max_epochs=2, batch_size=32, random_state=0).fit(X)
+    ELSA(latent_dim=4, max_epochs=2, batch_size=32, random_state=0).fit(X)
     assert seen and set(seen) == {torch.sparse_csr}
     assert all(not training for training, _, _ in calls)  # validation only
     assert {layout for _, layout, _ in calls} == {torch.sparse_csr}
@@ -112,7 +112,7 @@ def test_evaluation_batches_are_bounded_by_working_memory(monkeypatch):
         return forward(self, x)
 
     X = make_interactions(n_users=300, n_items=2000, values="binary", random_state=0)
-    model = ELSA(n_dims=4, max_epochs=1, early_stopping=False, random_state=0).fit(X)
+    model = ELSA(latent_dim=4, max_epochs=1, early_stopping=False, random_state=0).fit(X)
     monkeypatch.setattr(ELSAModule, "forward", spy)
     with config_context(working_memory=1):  # 1 MiB: 2**20 / (2000 * 4 * 3) = 43 rows
         scores = model.predict(X)
@@ -124,7 +124,7 @@ def test_evaluation_batches_are_bounded_by_working_memory(monkeypatch):
 @pytest.fixture(scope="module")
 def fitted():
     X = make_interactions(n_users=200, n_items=50, values="binary", random_state=0)
-    return ELSA(n_dims=8, max_epochs=3, early_stopping=False, random_state=0).fit(X), X
+    return ELSA(latent_dim=8, max_epochs=3, early_stopping=False, random_state=0).fit(X), X
 
 
 def test_torch_top_k_breaks_ties_and_pads_like_top_k():
