@@ -89,11 +89,11 @@ class MultVAE(_MultAutoencoder):
         is ``(600,)``; none ([I-200-I]) did better on the validation users of
         ML-1M (NDCG@100 0.4074 against 0.4005), ML-100K and latest-small.
     latent_dim : int, default=200
-        Dimension of the latent code.
-    dropout : float, default=0.5
-        Input dropout probability.
+        Size of the latent code.
+    dropout : float in [0, 1), default=0.5
+        Input dropout probability, in training only.
     activation : str, default='tanh'
-        Activation between layers.
+        Activation of the hidden layers (none with ``hidden_dims=()``).
     anneal_cap : float, default=0.2
         Largest β.
     total_anneal_steps : int or 'auto', default='auto'
@@ -269,9 +269,9 @@ class MultDAE(_MultAutoencoder):
     hidden_dims : tuple of int, default=()
         Extra encoder hidden layers before the code (none in the paper).
     latent_dim : int, default=200
-        Code size.
-    dropout : float, default=0.5
-        Input dropout probability.
+        Size of the code.
+    dropout : float in [0, 1), default=0.5
+        Input dropout probability, in training only.
     activation : str, default='tanh'
         Activation of the code and hidden layers.
     l2 : float, default=1e-5

@@ -208,11 +208,11 @@ class RecVAE(LatentCodeMixin, RankingAutoencoder):
     Parameters
     ----------
     hidden_dim : int, default=600
-        Width of the five dense encoder layers.
+        Width of each of the encoder's five densely connected hidden layers.
     latent_dim : int, default=200
-        Dimension of the latent code.
-    dropout : float, default=0.5
-        Input dropout probability in the encoder passes.
+        Size of the latent code.
+    dropout : float in [0, 1), default=0.5
+        Input dropout probability, in the encoder passes only.
     gamma : float, default=0.005
         γ of the KL weight ``β_u = gamma * |x_u|``.
     encoder_passes : int, default=3
@@ -242,7 +242,8 @@ class RecVAE(LatentCodeMixin, RankingAutoencoder):
     early_stopping : bool, default=True
         Keep the epoch with the best validation NDCG@100 (see above).
     validation_fraction : float, default=0.1
-        Share of users held out for validation.
+        Without ``X_val``: the share of training users whose random 20% of
+        entries is held out for validation; they train on the other 80%.
     n_iter_no_change : int, default=15
         Epochs without improvement before stopping.
     device : {'cpu', 'cuda', 'auto'} or str, default='cpu'
