@@ -66,12 +66,12 @@ class AutoRec(RatingAutoencoder):
         1.5e-4 and 0.8548 at 6e-4) and 5e-4 for ``variant='user'``; they equal
         the former λ = 300 and 500 of the per-row objective on ML-1M.
     baseline : {'bias'} or None, default='bias'
-        ``'bias'``: the network learns the residuals of a user + item bias
+        ``'bias'``: the network's output is added to a user + item bias
         baseline (global mean plus item and user offsets shrunk with 5
-        pseudo-ratings, Koren 2010, eq. 2-3; ``baseline_``) and predictions
-        add the baseline back, so the model starts from, and can fall back to,
-        a baseline that is hard to beat on small data. None: the paper's
-        model, on the ratings themselves.
+        pseudo-ratings, Koren 2010, eq. 2-3; ``baseline_``), whose row offset
+        comes from the row's observed ratings; the network learns only what
+        the baseline misses, which keeps small data sets from losing to it.
+        The input is the ratings, as in the paper. None: the paper's model.
     lr : float, default=1e-3
         Learning rate.
     lr_decay : float, default=0.5
@@ -144,9 +144,9 @@ class AutoRec(RatingAutoencoder):
     n_users_fit_ : int
         Number of training users (rows of ``X`` at fit).
     baseline_ : RatingBaseline or None
-        The user + item bias baseline (``mean``, ``item_offsets``;
-        ``user_offsets(X)`` of any rows) whose residuals the network learns;
-        None with ``baseline=None``.
+        The bias baseline over the network's rows (``mean``,
+        ``column_offsets`` per input unit, ``predict(rows)``); None with
+        ``baseline=None``.
     rating_stats_ : RatingStatistics
         Training rating range (``low``, ``high``), ``global_mean`` and
         ``item_means``: the clipping range and fall-backs of ``predict``.
@@ -239,6 +239,7 @@ class AutoRec(RatingAutoencoder):
             "output_activation": self.output_activation,
             "output_bias": self._output_bias(),
             "zero_output": self.baseline_ is not None,
+            "baseline": self._baseline_params(),
         }
 
     def _criterion(self):
@@ -252,8 +253,8 @@ class AutoRec(RatingAutoencoder):
         super()._prepare(X)
         self.n_users_fit_ = X.shape[0]
 
-    def _rows(self, X, fold_in=None):
-        rows = super()._rows(X, fold_in)
+    def _rows(self, X):
+        rows = super()._rows(X)
         return rows.T.tocsr() if self.variant == "item" else rows
 
     def _scores(self, X):

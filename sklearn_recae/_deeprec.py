@@ -67,12 +67,12 @@ class DeepRec(RatingAutoencoder):
     l2 : float, default=0.001
         Weight decay on the weights (NVIDIA's ``weight_decay``).
     baseline : {'bias'} or None, default='bias'
-        ``'bias'``: the network learns the residuals of a user + item bias
+        ``'bias'``: the network's output is added to a user + item bias
         baseline (global mean plus item and user offsets shrunk with 5
-        pseudo-ratings, Koren 2010, eq. 2-3; ``baseline_``) and predictions
-        add the baseline back, so the model starts from, and can fall back to,
-        a baseline that is hard to beat on small data. None: the paper's
-        model, on the ratings themselves.
+        pseudo-ratings, Koren 2010, eq. 2-3; ``baseline_``), whose row offset
+        comes from the row's observed ratings; the network learns only what
+        the baseline misses, which keeps small data sets from losing to it.
+        The input is the ratings, as in the paper. None: the paper's model.
     lr : float, default=0.01
         Learning rate.
     lr_decay : float, default=0.5
@@ -145,9 +145,9 @@ class DeepRec(RatingAutoencoder):
         quarter of their root mean square); the network sees ratings divided
         by it, so ``lr`` and ``l2`` mean the same on any scale.
     baseline_ : RatingBaseline or None
-        The user + item bias baseline (``mean``, ``item_offsets``;
-        ``user_offsets(X)`` of any rows) whose residuals the network learns;
-        None with ``baseline=None``.
+        The bias baseline over the network's rows (``mean``,
+        ``column_offsets`` per input unit, ``predict(rows)``); None with
+        ``baseline=None``.
     rating_stats_ : RatingStatistics
         Training rating range (``low``, ``high``), ``global_mean`` and
         ``item_means``: the clipping range and fall-backs of ``predict``.
@@ -266,6 +266,7 @@ class DeepRec(RatingAutoencoder):
             "activation": self.activation,
             "dropout": self._param("code_dropout"),
             "output_bias": self._output_bias(),
+            "baseline": self._baseline_params(),
         }
 
     def _criterion(self):

@@ -31,52 +31,54 @@ class RatingStatistics:
 
 
 class RatingBaseline:
-    """Global mean plus shrunk item and user offsets (Koren 2010, eq. 2-3).
+    """Global mean plus shrunk column and row offsets (Koren 2010, eq. 2-3).
 
-    ``b_ui = mu + b_i + b_u`` with ``b_i = sum_u (r_ui - mu) / (shrinkage + n_i)``
-    over the training ratings and ``b_u = sum_i (r_ui - mu - b_i) / (shrinkage +
-    n_u)`` over the ratings of the row being scored (a user's fold-in), so a new
-    user gets their offset from the ratings they bring.
+    Over the network's training rows (users for U-AutoRec and DeepRec, items
+    for I-AutoRec): ``b = mu + c_j + r`` with column offsets
+    ``c_j = sum (x_j - mu) / (shrinkage + n_j)`` fixed at fit, and the row
+    offset ``r = sum_j (x_j - mu - c_j) / (shrinkage + n)`` computed from the
+    observed entries of the row being scored, so a new user gets theirs from
+    the ratings they bring. For users as rows this is the item-then-user bias
+    baseline; the network adds it to its output
+    (:class:`~sklearn_recae.nn.RowBaseline`).
 
     Parameters
     ----------
-    X : scipy.sparse.csr_matrix of shape (n_users, n_items)
-        Training ratings.
+    rows : scipy.sparse.csr_matrix of shape (n_rows, n_columns)
+        Training ratings, one training example per row.
     shrinkage : float, default=5.0
-        Pseudo-count pulling offsets of rarely rated items and users to zero.
+        Pseudo-count pulling offsets of rarely rated columns and rows to zero.
     """
 
-    def __init__(self, X, shrinkage=_BASELINE_SHRINKAGE):
+    def __init__(self, rows, shrinkage=_BASELINE_SHRINKAGE):
         self.shrinkage = shrinkage
-        self.mean = float(X.data.mean())
-        counts = np.bincount(X.indices, minlength=X.shape[1])
-        sums = np.bincount(X.indices, weights=X.data - self.mean, minlength=X.shape[1])
-        self.item_offsets = (sums / np.maximum(shrinkage + counts, 1e-12)).astype(
+        self.mean = float(rows.data.mean())
+        n_columns = rows.shape[1]
+        counts = np.bincount(rows.indices, minlength=n_columns)
+        centred = rows.data - self.mean
+        sums = np.bincount(rows.indices, weights=centred, minlength=n_columns)
+        self.column_offsets = (sums / np.maximum(shrinkage + counts, 1e-12)).astype(
             np.float32
         )
 
-    def user_offsets(self, X):
-        """Offset ``b_u`` of each row of ``X`` from that row's ratings."""
-        residual = X.data - self.mean - self.item_offsets[X.indices]
-        sums = np.bincount(entry_rows(X), weights=residual, minlength=X.shape[0])
-        counts = np.diff(X.indptr)
+    def row_offsets(self, rows):
+        """Offset of each row of ``rows`` from that row's observed entries."""
+        residual = rows.data - self.mean - self.column_offsets[rows.indices]
+        sums = np.bincount(entry_rows(rows), weights=residual, minlength=rows.shape[0])
+        counts = np.diff(rows.indptr)
         return (sums / np.maximum(self.shrinkage + counts, 1e-12)).astype(np.float32)
 
-    def residuals(self, y, fold_in=None):
-        """``y`` minus the baseline at its entries, user offsets from ``fold_in``
-        (default ``y``), as a CSR matrix with ``y``'s pattern."""
-        offsets = self.user_offsets(y if fold_in is None else fold_in)
-        out = y.copy()
-        out.data = (
-            y.data - self.mean - self.item_offsets[y.indices] - offsets[entry_rows(y)]
-        ).astype(y.dtype, copy=False)
-        return out
+    def predict(self, rows):
+        """Dense baseline of every entry of ``rows``, shape ``rows.shape``."""
+        return (self.mean + self.column_offsets) + self.row_offsets(rows)[:, None]
 
-    def add_to(self, scores, X):
-        """Add the baseline of the rows of ``X`` to dense ``scores`` in place."""
-        scores += self.item_offsets + self.mean
-        scores += self.user_offsets(X)[:, None]
-        return scores
+    def module_params(self, scale):
+        """The baseline in the network's units (ratings divided by ``scale``)."""
+        return {
+            "mean": self.mean / scale,
+            "column_offsets": self.column_offsets / scale,
+            "shrinkage": self.shrinkage,
+        }
 
 
 def rating_scale(values):
@@ -97,13 +99,13 @@ class RatingAutoencoder(RatingMixin, BaseTorchRecommender):
     deviation, at least a quarter of their root mean square), and its outputs
     are multiplied back: the
     learning rate and the penalty mean the same on 1-5 stars, 1-10 or 0-100
-    scores. With ``baseline='bias'`` the network sees and predicts the
-    residuals of a user + item bias baseline (``baseline_``, fitted on all
-    training ratings) instead of the ratings, so an unobserved input entry
-    means "as the baseline expects" and a network that learns nothing
-    predicts the baseline. Early stopping holds out ``validation_fraction``
-    of every row's ratings (or takes the caller's ``X_val`` / ``y_val``) and
-    monitors their masked mean squared error."""
+    scores. With ``baseline='bias'`` the network adds a user + item bias
+    baseline to its output (``baseline_``, fixed at fit; a row's own offset is
+    computed from its observed entries), so it learns only what the baseline
+    misses and, its last layer starting at zero (AutoRec), starts from it.
+    Early stopping holds out ``validation_fraction`` of every row's ratings
+    (or takes the caller's ``X_val`` / ``y_val``) and monitors their masked
+    mean squared error."""
 
     _non_negative = False
     _auto_epochs = 100
@@ -111,30 +113,26 @@ class RatingAutoencoder(RatingMixin, BaseTorchRecommender):
 
     def _prepare(self, X):
         self.rating_stats_ = RatingStatistics(X)
-        self.baseline_ = RatingBaseline(X) if self.baseline == "bias" else None
-        self.rating_scale_ = rating_scale(self._centred(X).data)
+        self.rating_scale_ = rating_scale(X.data)
+        self.baseline_ = None
+        if self.baseline == "bias":
+            self.baseline_ = RatingBaseline(self._rows(X) * self.rating_scale_)
 
-    def _centred(self, X, fold_in=None):
+    def _rows(self, X):
+        return X * (1.0 / self.rating_scale_)
+
+    def _baseline_params(self):
+        """The module's ``baseline`` parameter (None without one)."""
         if self.baseline_ is None:
-            return X
-        return self.baseline_.residuals(X, fold_in)
-
-    def _rows(self, X, fold_in=None):
-        """Scaled ratings (or baseline residuals) of ``X``; user offsets from
-        ``fold_in`` (default ``X``), as validation targets need."""
-        return self._centred(X, fold_in) * (1.0 / self.rating_scale_)
-
-    def _validation_rows(self, X_val, y_val):
-        return self._rows(X_val), self._rows(y_val, fold_in=X_val)
+            return None
+        return self.baseline_.module_params(self.rating_scale_)
 
     def _output_bias(self):
-        """Initial output bias: the mean (scaled) rating the network predicts."""
+        """Initial output bias: the mean (scaled) rating, or 0 over a baseline."""
         if self.baseline_ is not None:
             return 0.0
         return self.rating_stats_.global_mean / self.rating_scale_
 
     def _output(self, scores, X):
         scores *= self.rating_scale_
-        if self.baseline_ is not None:
-            self.baseline_.add_to(scores, X)
         return self.rating_stats_.finish(scores, X)

@@ -31,25 +31,39 @@ def test_baseline_matches_its_formula():
     X = sp.csr_matrix(R)
     for shrinkage in (0.0, 5.0):
         baseline = RatingBaseline(X, shrinkage=shrinkage)
-        expected = dense_baseline(R, shrinkage)
-        scores = baseline.add_to(np.zeros(R.shape, dtype=np.float32), X)
-        np.testing.assert_allclose(scores, expected, rtol=1e-6)
-        residuals = baseline.residuals(X).toarray()
         np.testing.assert_allclose(
-            residuals, np.where(R != 0, R - expected, 0), rtol=1e-5, atol=1e-6
+            baseline.predict(X), dense_baseline(R, shrinkage), rtol=1e-6
         )
 
 
-def test_user_offsets_come_from_the_fold_in():
-    """Validation targets are residuals against the offsets of the user's input."""
+def test_module_baseline_equals_the_fitted_one():
+    """The network adds RowBaseline, computed from the dense batch; it must
+    equal RatingBaseline's prediction from the sparse rows."""
+    import torch
+
+    from sklearn_recae.nn._modules import RowBaseline
+
+    X = sp.random(30, 12, density=0.3, format="csr", random_state=0)
+    X.data = np.ceil(X.data * 5).astype(np.float32)
+    baseline = RatingBaseline(X)
+    module = RowBaseline(**baseline.module_params(scale=2.0))
+    got = module(torch.from_numpy(X.toarray().astype(np.float32) / 2.0)).numpy()
+    np.testing.assert_allclose(got * 2.0, baseline.predict(X), rtol=1e-5)
+
+
+def test_row_offsets_come_from_the_row_scored():
     X = sp.csr_matrix(np.array([[5.0, 5.0, 0.0], [1.0, 0.0, 1.0]]))
     baseline = RatingBaseline(X, shrinkage=0.0)
-    fold_in = sp.csr_matrix(np.array([[5.0, 0.0, 0.0]]))
-    fold_out = sp.csr_matrix(np.array([[0.0, 0.0, 1.0]]))
-    offset = baseline.user_offsets(fold_in)[0]
-    expected = 1.0 - baseline.mean - baseline.item_offsets[2] - offset
-    got = baseline.residuals(fold_out, fold_in=fold_in)
-    np.testing.assert_allclose(got.data, [expected], rtol=1e-6)
+    new = sp.csr_matrix(np.array([[0.0, 0.0, 4.0]]))
+    expected = 4.0 - baseline.mean - baseline.column_offsets[2]
+    np.testing.assert_allclose(baseline.row_offsets(new), [expected], rtol=1e-6)
+
+
+def _baseline_of(model, X):
+    """The fitted model's baseline of the users' rows of ``X``."""
+    if getattr(model, "variant", "user") == "item":
+        return model.baseline_.predict(X.T.tocsr()).T
+    return model.baseline_.predict(X)
 
 
 @pytest.mark.parametrize("name", MODELS)
@@ -60,9 +74,7 @@ def test_a_network_held_at_zero_predicts_the_baseline(ratings, name):
     model = MODELS[name](
         l2=50.0, max_epochs=40, early_stopping=False, random_state=0
     ).fit(ratings)
-    expected = np.clip(
-        model.baseline_.add_to(np.zeros(ratings.shape, np.float32), ratings), 1, 5
-    )
+    expected = np.clip(_baseline_of(model, ratings), 1, 5)
     observed = ratings.toarray() != 0
     gap = np.abs(model.predict(ratings) - expected)[observed].mean()
     gap_to_mean = np.abs(expected - model.baseline_.mean)[observed].mean()
@@ -74,8 +86,7 @@ def test_early_stopped_residual_model_does_not_lose_to_the_baseline(ratings, nam
     """Trained on the residuals and early-stopped, the model stays within noise
     of the baseline on data too small for it to learn much more."""
     train, test = holdout_split(ratings, test_size=0.2, random_state=0)
-    baseline = RatingBaseline(train)
-    scores = np.clip(baseline.add_to(np.zeros(train.shape, np.float32), train), 1, 5)
+    scores = np.clip(RatingBaseline(train).predict(train), 1, 5)
     model = MODELS[name](random_state=0).fit(train)
     assert masked_rmse(test, model.predict(train)) < masked_rmse(test, scores) + 0.005
 
@@ -84,4 +95,4 @@ def test_early_stopped_residual_model_does_not_lose_to_the_baseline(ratings, nam
 def test_baseline_none_is_the_paper_model(ratings, name):
     model = MODELS[name](baseline=None, max_epochs=2, random_state=0).fit(ratings)
     assert model.baseline_ is None
-    np.testing.assert_allclose(model.rating_scale_, np.std(ratings.data), rtol=1e-6)
+    assert model.net_.module_.baseline is None

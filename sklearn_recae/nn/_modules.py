@@ -22,6 +22,40 @@ def make_activation(name):
         ) from None
 
 
+class RowBaseline(nn.Module):
+    """Bias baseline of each input row: ``mean + column_offsets + r``.
+
+    The row offset ``r = sum_j m_j (x_j - mean - c_j) / (shrinkage + sum_j
+    m_j)`` comes from the row's observed entries (``m = x != 0``), the column
+    offsets ``c`` are fixed (buffers, not trained).
+
+    Parameters
+    ----------
+    mean : float
+        Global mean.
+    column_offsets : array-like of shape (n_columns,)
+        Offset of each column (item or user).
+    shrinkage : float
+        Pseudo-count of the row offset.
+    """
+
+    def __init__(self, mean, column_offsets, shrinkage):
+        super().__init__()
+        self.shrinkage = float(shrinkage)
+        offsets = torch.as_tensor(column_offsets, dtype=torch.float32)
+        self.register_buffer("centre", offsets + float(mean))
+
+    def forward(self, x):
+        observed = (x != 0).to(x.dtype)
+        residual = ((x - self.centre) * observed).sum(dim=1, keepdim=True)
+        row = residual / (self.shrinkage + observed.sum(dim=1, keepdim=True))
+        return self.centre + row
+
+
+def _row_baseline(baseline):
+    return None if baseline is None else RowBaseline(**baseline)
+
+
 class AutoRecModule(nn.Module):
     """One-hidden-layer autoencoder of AutoRec (Sedhain et al. 2015, eq. 1).
 
@@ -43,7 +77,9 @@ class AutoRecModule(nn.Module):
         training starts from a sensible prediction).
     zero_output : bool, default=False
         Start the output weights ``W`` at zero, so that the untrained network
-        outputs ``f(b)`` for every input (e.g. a zero residual).
+        outputs ``f(b)`` (plus the baseline) for every input.
+    baseline : dict or None, default=None
+        Keyword arguments of a :class:`RowBaseline` added to the output.
     """
 
     def __init__(
@@ -54,6 +90,7 @@ class AutoRecModule(nn.Module):
         output_activation="identity",
         output_bias=0.0,
         zero_output=False,
+        baseline=None,
     ):
         super().__init__()
         self.encoder = nn.Linear(n_inputs, hidden_dim)
@@ -63,12 +100,14 @@ class AutoRecModule(nn.Module):
         if zero_output:
             nn.init.zeros_(self.decoder.weight)
         self.output_activation = make_activation(output_activation)
+        self.baseline = _row_baseline(baseline)
 
     def encode(self, x):
         return self.activation(self.encoder(x))
 
     def forward(self, x):
-        return self.output_activation(self.decoder(self.encode(x)))
+        out = self.output_activation(self.decoder(self.encode(x)))
+        return out if self.baseline is None else out + self.baseline(x)
 
 
 class DeepRecModule(nn.Module):
@@ -90,6 +129,8 @@ class DeepRecModule(nn.Module):
         Drop probability on the code layer.
     output_bias : float, default=0.0
         Initial value of the last layer's bias (e.g. the mean rating).
+    baseline : dict or None, default=None
+        Keyword arguments of a :class:`RowBaseline` added to the output.
     """
 
     def __init__(
@@ -99,6 +140,7 @@ class DeepRecModule(nn.Module):
         activation="selu",
         dropout=0.8,
         output_bias=0.0,
+        baseline=None,
     ):
         super().__init__()
         sizes = [n_inputs, *hidden_dims]
@@ -114,12 +156,14 @@ class DeepRecModule(nn.Module):
         decoder.append(nn.Linear(reverse[-2], reverse[-1]))
         nn.init.constant_(decoder[-1].bias, output_bias)
         self.decoder = nn.Sequential(*decoder)
+        self.baseline = _row_baseline(baseline)
 
     def encode(self, x):
         return self.encoder(x)
 
     def forward(self, x):
-        return self.decoder(self.dropout(self.encode(x)))
+        out = self.decoder(self.dropout(self.encode(x)))
+        return out if self.baseline is None else out + self.baseline(x)
 
 
 def _mlp(sizes, activation):
