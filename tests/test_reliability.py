@@ -11,7 +11,9 @@ from sklearn_recae import CDAE, SVAE, AutoRec, DeepRec, MultDAE, MultVAE
 TINY = dict(max_epochs=4, batch_size=32, random_state=0)
 ESTIMATORS = {
     "autorec-user": lambda **kw: AutoRec(variant="user", hidden_dim=8, **kw),
-    "deeprec": lambda **kw: DeepRec(hidden_dims=(8,), optimizer="adam", **kw),
+    "deeprec": lambda **kw: DeepRec(
+        hidden_dims=(), latent_dim=8, optimizer="adam", **kw
+    ),
     "multvae": lambda **kw: MultVAE(hidden_dims=(8,), latent_dim=4, **kw),
     "multdae": lambda **kw: MultDAE(latent_dim=4, **kw),
     "cdae": lambda **kw: CDAE(latent_dim=4, **kw),

@@ -18,7 +18,7 @@ RANKERS = {
 RATERS = {
     "i-autorec": lambda **kw: AutoRec("item", hidden_dim=8, **{**TINY, **kw}),
     "u-autorec": lambda **kw: AutoRec("user", hidden_dim=8, **{**TINY, **kw}),
-    "deeprec": lambda **kw: DeepRec(hidden_dims=(8, 4), **{**TINY, **kw}),
+    "deeprec": lambda **kw: DeepRec(hidden_dims=(8,), latent_dim=4, **{**TINY, **kw}),
 }
 
 
