@@ -10,7 +10,7 @@ from sklearn_recae import CDAE, SVAE, AutoRec, DeepRec, MultDAE, MultVAE
 
 TINY = dict(max_epochs=4, batch_size=32, random_state=0)
 ESTIMATORS = {
-    "autorec-user": lambda **kw: AutoRec(variant="user", hidden_dim=8, **kw),
+    "autorec-user": lambda **kw: AutoRec(variant="user", latent_dim=8, **kw),
     "deeprec": lambda **kw: DeepRec(
         hidden_dims=(), latent_dim=8, optimizer="adam", **kw
     ),

@@ -16,8 +16,8 @@ RANKERS = {
     "cdae": lambda **kw: CDAE(latent_dim=4, fold_in_steps=2, **{**TINY, **kw}),
 }
 RATERS = {
-    "i-autorec": lambda **kw: AutoRec("item", hidden_dim=8, **{**TINY, **kw}),
-    "u-autorec": lambda **kw: AutoRec("user", hidden_dim=8, **{**TINY, **kw}),
+    "i-autorec": lambda **kw: AutoRec("item", latent_dim=8, **{**TINY, **kw}),
+    "u-autorec": lambda **kw: AutoRec("user", latent_dim=8, **{**TINY, **kw}),
     "deeprec": lambda **kw: DeepRec(hidden_dims=(8,), latent_dim=4, **{**TINY, **kw}),
 }
 
