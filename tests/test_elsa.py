@@ -112,7 +112,8 @@ def test_evaluation_batches_are_bounded_by_working_memory(monkeypatch):
         return forward(self, x)
 
     X = make_interactions(n_users=300, n_items=2000, values="binary", random_state=0)
-    model = ELSA(latent_dim=4, max_epochs=1, early_stopping=False, random_state=0).fit(X)
+    model = ELSA(latent_dim=4, max_epochs=1, early_stopping=False, random_state=0)
+    model.fit(X)
     monkeypatch.setattr(ELSAModule, "forward", spy)
     with config_context(working_memory=1):  # 1 MiB: 2**20 / (2000 * 4 * 3) = 43 rows
         scores = model.predict(X)
@@ -124,7 +125,8 @@ def test_evaluation_batches_are_bounded_by_working_memory(monkeypatch):
 @pytest.fixture(scope="module")
 def fitted():
     X = make_interactions(n_users=200, n_items=50, values="binary", random_state=0)
-    return ELSA(latent_dim=8, max_epochs=3, early_stopping=False, random_state=0).fit(X), X
+    model = ELSA(latent_dim=8, max_epochs=3, early_stopping=False, random_state=0)
+    return model.fit(X), X
 
 
 def test_torch_top_k_breaks_ties_and_pads_like_top_k():
