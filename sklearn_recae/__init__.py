@@ -4,9 +4,10 @@ Importing the package, the closed-form models (:class:`EASE`, :class:`EDLAE`),
 :mod:`~sklearn_recae.metrics`, :mod:`~sklearn_recae.model_selection`,
 :mod:`~sklearn_recae.datasets`, :mod:`~sklearn_recae.utils` and
 :mod:`~sklearn_recae.exceptions` never imports torch or skorch. The neural
-estimators and the torch-only engine layer (:mod:`~sklearn_recae.nn`) are
-imported on first access (PEP 562), so ``from sklearn_recae import MultVAE``
-works as usual and pays torch's import only then.
+estimators and the torch-only modules (:mod:`~sklearn_recae.callbacks`, the
+engine layer :mod:`~sklearn_recae.nn`) are imported on first access (PEP 562),
+so ``from sklearn_recae import MultVAE`` works as usual and pays torch's import
+only then.
 """
 
 import importlib
@@ -28,7 +29,7 @@ _LAZY_ESTIMATORS = {
     "RecVAE": "._recvae",
     "SVAE": "._svae",
 }
-_LAZY_SUBMODULES = ("nn",)
+_LAZY_SUBMODULES = ("callbacks", "nn")
 
 __all__ = [
     "AutoRec",
@@ -43,6 +44,7 @@ __all__ = [
     "SVAE",
     "__version__",
     "base",
+    "callbacks",
     "datasets",
     "exceptions",
     "metrics",

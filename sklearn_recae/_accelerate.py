@@ -7,7 +7,7 @@ saved and the estimator cloned like any other.
 
 from skorch.hf import AccelerateMixin
 
-from ._net import CDAENet, RecommenderNet, RefeedingNet, SVAENet, VAENet
+from ._skorch._nets import CDAENet, RecommenderNet, RefeedingNet, SVAENet, VAENet
 
 
 class _Accelerated(AccelerateMixin):

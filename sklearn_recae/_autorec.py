@@ -5,8 +5,8 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils import gen_batches
 
-from ._net import RecommenderNet
 from ._rating_autoencoder import RatingAutoencoder
+from ._skorch._nets import RecommenderNet
 from .base import TORCH_PARAMETER_CONSTRAINTS
 from .nn import AutoRecModule, MaskedMSELoss
 from .nn._modules import ACTIVATIONS

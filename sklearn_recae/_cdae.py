@@ -4,8 +4,9 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from ._net import CDAENet, CSRDataset
 from ._ranking_autoencoder import RankingAutoencoder
+from ._skorch._datasets import CSRDataset
+from ._skorch._nets import CDAENet
 from .base import TORCH_PARAMETER_CONSTRAINTS
 from .nn import CDAEModule
 from .nn._modules import ACTIVATIONS

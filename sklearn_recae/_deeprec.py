@@ -3,8 +3,8 @@
 import warnings
 from numbers import Integral, Real
 
-from ._net import RefeedingNet
 from ._rating_autoencoder import RatingAutoencoder
+from ._skorch._nets import RefeedingNet
 from .base import TORCH_PARAMETER_CONSTRAINTS
 from .nn import DeepRecModule, MaskedMSELoss
 from .nn._modules import ACTIVATIONS

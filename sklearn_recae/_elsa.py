@@ -11,11 +11,13 @@ from sklearn.utils import gen_batches
 from sklearn.utils.validation import check_is_fitted
 from torch.utils.data import BatchSampler, RandomSampler, SequentialSampler
 
-from ._net import CSRDataset, RecommenderNet, batch_loader
 from ._ranking_autoencoder import LatentCodeMixin, RankingAutoencoder
+from ._skorch._datasets import CSRDataset, batch_loader
+from ._skorch._nets import RecommenderNet
 from .base import TORCH_PARAMETER_CONSTRAINTS
-from .nn._elsa import ELSAModule, elsa_target_loss, subtract_rows
+from .nn._elsa import ELSAModule, subtract_rows
 from .nn._elsa import _encode as encode
+from .nn._losses import elsa_target_loss
 from .utils._deprecation import deprecated_constraint
 from .utils._memory import budget_rows, check_memory
 from .utils._topk import check_k, top_k
@@ -47,9 +49,9 @@ def csr_tensor(X):
 class SparseRowsDataset(CSRDataset):
     """Rows of a CSR matrix handed out as torch sparse CSR batches (never dense).
 
-    Same interface as :class:`~sklearn_recae._net.CSRDataset` (``X``, ``y``,
-    ``subset``, ``fold``), so the package's validation splits and scoring
-    callbacks work on it unchanged.
+    Same interface as :class:`~sklearn_recae._skorch._datasets.CSRDataset`
+    (``X``, ``y``, ``fold``, ``with_entries``), so the package's validation
+    splits and scoring callbacks work on it unchanged.
     """
 
     def __getitem__(self, rows):

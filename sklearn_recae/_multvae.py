@@ -3,8 +3,8 @@ likelihood for top-N recommendation from implicit feedback."""
 
 from numbers import Integral, Real
 
-from ._net import VAENet
 from ._ranking_autoencoder import LatentCodeMixin, RankingAutoencoder
+from ._skorch._nets import VAENet
 from .base import TORCH_PARAMETER_CONSTRAINTS
 from .nn import MultVAEModule
 from .nn._modules import ACTIVATIONS

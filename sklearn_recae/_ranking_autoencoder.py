@@ -4,7 +4,8 @@ import torch
 from sklearn.utils import TransformerTags
 from sklearn.utils.validation import check_is_fitted
 
-from ._net import EntryHoldoutSplit, RankingScoring
+from ._skorch._callbacks import RankingScoring
+from ._skorch._splits import EntryHoldoutSplit
 from .base import BaseTorchRecommender, torch_rng_untouched
 
 

@@ -9,8 +9,8 @@ from skorch.callbacks import LRScheduler
 from skorch.utils import TeeGenerator, to_tensor
 from torch.optim.lr_scheduler import ReduceLROnPlateau
 
-from ._net import RecommenderNet
 from ._ranking_autoencoder import LatentCodeMixin, RankingAutoencoder
+from ._skorch._nets import RecommenderNet
 from .base import TORCH_PARAMETER_CONSTRAINTS
 from .nn import RecVAEModule, recvae_loss
 from .utils._validation import Interval

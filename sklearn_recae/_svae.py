@@ -4,8 +4,8 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from ._net import SVAENet
 from ._ranking_autoencoder import LatentCodeMixin, RankingAutoencoder
+from ._skorch._nets import SVAENet
 from .base import TORCH_PARAMETER_CONSTRAINTS
 from .nn import SVAEModule
 from .utils._deprecation import deprecated_constraint

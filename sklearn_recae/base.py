@@ -373,7 +373,7 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
     def _callbacks(self):
         from skorch.callbacks import EarlyStopping, LRScheduler, ProgressBar
 
-        from ._net import DivergenceGuard
+        from ._skorch._callbacks import DivergenceGuard
 
         callbacks = [("divergence_guard", DivergenceGuard())]
         if self.early_stopping:
@@ -407,7 +407,7 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
     def _train_split(self, seed):
         if not self.early_stopping:
             return None
-        from ._net import EntryHoldoutSplit
+        from ._skorch._splits import EntryHoldoutSplit
 
         return EntryHoldoutSplit(self.validation_fraction, random_state=seed)
 
@@ -428,7 +428,7 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
         }
 
     def _build_net(self, rows, device, seed, validation=None):
-        from ._net import PredefinedValidation
+        from ._skorch._splits import PredefinedValidation
 
         net_cls, placement = self._net_cls_and_placement(device)
         if validation is None:

@@ -26,8 +26,8 @@ def test_user_vectors_are_learned_for_every_training_row(binary, fitted):
 
 
 def test_training_loss_sees_only_observed_items_and_sampled_negatives(binary):
-    """Spy on the entry weights the net uses in training."""
-    from sklearn_recae import nn as engine
+    """Spy on the entry weights the net uses in training (cdae_loss draws them)."""
+    from sklearn_recae.nn import _losses as engine
 
     seen = []
     original = engine.negative_weights
@@ -70,7 +70,7 @@ def test_fold_in_recovers_training_users_better_than_user_free(binary):
 
 
 def test_early_stopping_keeps_the_best_validation_epoch(binary):
-    from sklearn_recae._net import RankingScoring
+    from sklearn_recae.callbacks import RankingScoring
 
     model = CDAE(**{**FAST, "max_epochs": 12}, n_iter_no_change=2, lr=0.05)
     model.fit(binary)

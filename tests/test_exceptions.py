@@ -57,14 +57,12 @@ def test_public_names_and_their_bases():
 
 def test_old_import_locations_still_work():
     from sklearn_recae import exceptions
-    from sklearn_recae._net import DivergenceError
     from sklearn_recae.datasets import DatasetNotFoundError
     from sklearn_recae.utils import InsufficientMemoryError
     from sklearn_recae.utils._memory import (
         InsufficientMemoryError as PrivateInsufficientMemoryError,
     )
 
-    assert DivergenceError is exceptions.DivergenceError
     assert DatasetNotFoundError is exceptions.DatasetNotFoundError
     assert InsufficientMemoryError is exceptions.InsufficientMemoryError
     assert PrivateInsufficientMemoryError is exceptions.InsufficientMemoryError

@@ -50,3 +50,14 @@ def test_all_names_resolve_and_are_listed_by_dir():
 def test_unknown_attribute_raises_attribute_error():
     with pytest.raises(AttributeError, match="has no attribute 'NoSuchModel'"):
         sklearn_recae.NoSuchModel  # noqa: B018
+
+
+def test_callbacks_module_is_public_and_lazy():
+    code = (
+        "import sys, sklearn_recae; assert 'skorch' not in sys.modules; "
+        "from sklearn_recae.callbacks import DivergenceGuard, RankingScoring; "
+        "assert sklearn_recae.callbacks.__all__ == ['DivergenceGuard', "
+        "'RankingScoring']"
+    )
+    result = _run(code)
+    assert result.returncode == 0, result.stderr

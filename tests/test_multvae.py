@@ -46,7 +46,7 @@ def test_early_stopping_keeps_the_best_validation_epoch(binary, name):
     best = int(np.argmax(ndcg))
     assert len(ndcg) <= 12
     # the kept weights reproduce the best epoch's validation NDCG
-    from sklearn_recae._net import RankingScoring
+    from sklearn_recae.callbacks import RankingScoring
 
     net = model.net_
     _, valid = net.train_split(net.get_dataset(model._validate(binary, False)))
@@ -57,7 +57,8 @@ def test_early_stopping_keeps_the_best_validation_epoch(binary, name):
 def test_ranking_scoring_equals_ndcg_on_whole_score_matrix(binary, fitted):
     """The callback scores validation users batch by batch; the mean must equal
     ndcg_at_k over the whole (users x items) score matrix."""
-    from sklearn_recae._net import CSRDataset, RankingScoring
+    from sklearn_recae._skorch import CSRDataset
+    from sklearn_recae.callbacks import RankingScoring
     from sklearn_recae.metrics import ndcg_at_k
     from sklearn_recae.model_selection import holdout_split
 

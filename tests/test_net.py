@@ -5,7 +5,8 @@ import pytest
 import scipy.sparse as sp
 import torch
 
-from sklearn_recae._net import CSRDataset, DivergenceError, EntryHoldoutSplit
+from sklearn_recae._skorch import CSRDataset, EntryHoldoutSplit
+from sklearn_recae.exceptions import DivergenceError
 from sklearn_recae.nn import MaskedMSELoss
 
 
@@ -39,7 +40,7 @@ def test_entry_holdout_split_of_some_rows_trains_every_row(ratings):
 
 
 def test_refeeding_makes_two_updates_per_batch(ratings):
-    from sklearn_recae._net import RefeedingNet
+    from sklearn_recae._skorch import RefeedingNet
     from sklearn_recae.nn import DeepRecModule
 
     calls = []
@@ -73,7 +74,7 @@ def test_divergence_error_is_a_floating_point_error():
         DivergenceError,
         match="The training loss became nan in epoch 0: training diverged",
     ):
-        from sklearn_recae._net import DivergenceGuard
+        from sklearn_recae.callbacks import DivergenceGuard
 
         DivergenceGuard().on_batch_end(
             type("Net", (), {"history": []})(),

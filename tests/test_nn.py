@@ -124,3 +124,45 @@ def test_cdae_module_user_node_and_fold_in():
         assert weighted_entry_loss(folded[rows], x[rows], weights[rows]) < (
             weighted_entry_loss(user_free[rows], x[rows], weights[rows])
         )
+
+
+def test_vae_loss_is_likelihood_plus_weighted_kl():
+    from sklearn_recae.nn import gaussian_kl, multinomial_nll, vae_loss
+
+    generator = torch.Generator().manual_seed(0)
+    logits = torch.randn(3, 5, generator=generator)
+    y = (torch.rand(3, 5, generator=generator) > 0.5).float()
+    mu, logvar = torch.randn(3, 2, generator=generator), torch.zeros(3, 2)
+    nll = -(torch.log_softmax(logits, 1) * y).sum(1).mean()
+    kl = 0.5 * (mu.square()).sum(1).mean()  # logvar = 0
+    assert float(vae_loss(logits, y, mu, logvar, 0.3)) == pytest.approx(
+        float(nll + 0.3 * kl), rel=1e-6
+    )
+    assert float(vae_loss(logits, y, mu, logvar, 0.3, variational=False)) == (
+        float(multinomial_nll(logits, y))
+    )
+    assert float(gaussian_kl(mu, logvar)) == pytest.approx(float(kl), rel=1e-6)
+
+
+def test_cdae_loss_weights_observed_and_expected_negatives_by_hand():
+    from sklearn_recae.nn import cdae_loss
+
+    y = torch.tensor([[1.0, 0.0, 0.0, 0.0]])  # 1 positive, 3 unobserved
+    logits = torch.tensor([[0.0, 1.0, 2.0, 3.0]])
+    # squared errors 1, 1, 4, 9; ratio 1.5 -> negatives weighted 1.5 / 3 = 0.5
+    loss = cdae_loss(logits, y, 1.5, "squared", sample=False)
+    assert float(loss) == pytest.approx(1 + 0.5 * (1 + 4 + 9))
+
+
+def test_svae_loss_counts_the_kl_of_predicting_steps_only():
+    from sklearn_recae.nn import next_k_nll, svae_loss
+
+    logits = torch.zeros(2, 3, 4)
+    items = torch.tensor([[1, 2, 3], [4, 0, 0]])  # 2 predicting steps, then none
+    mu = torch.tensor([[[1.0], [2.0], [5.0]], [[7.0], [0.0], [0.0]]])
+    logvar = torch.zeros(2, 3, 1)
+    kl = (0.5 * 1.0 + 0.5 * 4.0) / 2  # steps 0 and 1 of row 0
+    expected = float(next_k_nll(logits, items, 2)) + 0.5 * kl
+    assert float(svae_loss(logits, items, mu, logvar, 0.5, k=2)) == pytest.approx(
+        expected
+    )

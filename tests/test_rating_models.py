@@ -7,7 +7,7 @@ import torch
 from sklearn.model_selection import GridSearchCV
 
 from sklearn_recae import AutoRec, DeepRec
-from sklearn_recae._net import DivergenceError
+from sklearn_recae.exceptions import DivergenceError
 from sklearn_recae.metrics import masked_rmse, neg_rmse_scorer
 from sklearn_recae.model_selection import (
     UserKFold,

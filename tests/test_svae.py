@@ -7,7 +7,7 @@ import torch
 from sklearn.model_selection import GridSearchCV
 
 from sklearn_recae import SVAE
-from sklearn_recae._net import SequenceDataset
+from sklearn_recae._skorch import SequenceDataset
 from sklearn_recae.metrics import ndcg_scorer
 from sklearn_recae.model_selection import UserKFold
 from sklearn_recae.nn import next_k_nll
@@ -83,7 +83,7 @@ def test_order_of_events_matters(sequences, fitted):
 
 
 def test_validation_users_hold_out_their_latest_events(sequences):
-    from sklearn_recae._net import EntryHoldoutSplit
+    from sklearn_recae._skorch import EntryHoldoutSplit
 
     split = SVAE(validation_fraction=0.2)._train_split(seed=0)
     assert isinstance(split, EntryHoldoutSplit) and split.strategy == "temporal"

@@ -51,6 +51,41 @@ def ranking_hits(y_true, y_score, k, exclude=None):
         yield hits & (indices >= 0), relevant.sum(axis=1)
 
 
+def per_user_values(batches, metric, k):
+    """Values of a ranking metric for every user with held-out items.
+
+    The package's one loop over users: the metric functions, the scorers
+    (:class:`~sklearn_recae.metrics.RecommenderScorer`) and the validation
+    callback (:class:`~sklearn_recae.callbacks.RankingScoring`) feed it their
+    batches of users, from a dense array, ``predict`` or the net. Users without
+    a relevant held-out item are skipped, not counted as 0.
+
+    Parameters
+    ----------
+    batches : iterable of (y_true, y_score, exclude)
+        Batches of users: ``y_true`` a CSR matrix of shape (n_batch, n_items)
+        of held-out interactions (an entry > 0 is relevant), ``y_score`` the
+        dense (n_batch, n_items) scores, ``exclude`` a CSR matrix of the items
+        to remove from the ranking (the fold-in) or None.
+    metric : {'ndcg', 'recall', 'recall_n', 'precision'}
+        A key of ``RANKING_METRICS``.
+    k : int
+        List length.
+
+    Returns
+    -------
+    values : ndarray of shape (n_scored_users,)
+        One value per user with held-out items, in the order of the batches.
+    """
+    function = RANKING_METRICS[metric]
+    values = [np.empty(0)]
+    for y_true, y_score, exclude in batches:
+        for hits, n_relevant in ranking_hits(y_true, y_score, k, exclude):
+            keep = n_relevant > 0
+            values.append(function(hits[keep], n_relevant[keep], k))
+    return np.concatenate(values)
+
+
 def _per_user(y_true, y_score, k, exclude, metric):
     y_true = check_interactions(
         y_true, non_negative=False, require_interactions=False, what="y_true"
@@ -65,11 +100,7 @@ def _per_user(y_true, y_score, k, exclude, metric):
                 f"exclude must have the shape of y_true {y_true.shape} (the fold-in "
                 f"of the same users and items), got shape {exclude.shape}."
             )
-    values = []
-    for hits, n_relevant in ranking_hits(y_true, y_score, k, exclude):
-        keep = n_relevant > 0
-        values.append(metric(hits[keep], n_relevant[keep], k))
-    values = np.concatenate(values)
+    values = per_user_values([(y_true, y_score, exclude)], metric, k)
     if values.size == 0:
         raise ValueError(
             "y_true holds no held-out interaction for any user, so no ranking can "
@@ -130,7 +161,7 @@ def ndcg_at_k(y_true, y_score, *, k=100, exclude=None):
     >>> round(ndcg_at_k(y_true, y_score, k=2), 4)  # hit at rank 2 of 2
     0.3869
     """
-    return float(_per_user(y_true, y_score, k, exclude, _ndcg).mean())
+    return float(_per_user(y_true, y_score, k, exclude, "ndcg").mean())
 
 
 def recall_at_k(y_true, y_score, *, k=100, exclude=None):
@@ -164,7 +195,7 @@ def recall_at_k(y_true, y_score, *, k=100, exclude=None):
     >>> recall_at_k(y_true, y_score, k=2)  # 1 hit of min(2, 3)
     0.5
     """
-    return float(_per_user(y_true, y_score, k, exclude, _recall).mean())
+    return float(_per_user(y_true, y_score, k, exclude, "recall").mean())
 
 
 def recall_n_at_k(y_true, y_score, *, k=100, exclude=None):
@@ -198,7 +229,7 @@ def recall_n_at_k(y_true, y_score, *, k=100, exclude=None):
     >>> round(recall_n_at_k(y_true, y_score, k=2), 4)  # 1 hit of 3
     0.3333
     """
-    return float(_per_user(y_true, y_score, k, exclude, _recall_n).mean())
+    return float(_per_user(y_true, y_score, k, exclude, "recall_n").mean())
 
 
 def precision_at_k(y_true, y_score, *, k=100, exclude=None):
@@ -231,7 +262,7 @@ def precision_at_k(y_true, y_score, *, k=100, exclude=None):
     >>> precision_at_k(y_true, y_score, k=2)
     0.5
     """
-    return float(_per_user(y_true, y_score, k, exclude, _precision).mean())
+    return float(_per_user(y_true, y_score, k, exclude, "precision").mean())
 
 
 RANKING_METRICS = {

@@ -13,7 +13,7 @@ from ..model_selection._holdout import STRATEGIES, holdout_split
 from ..utils._memory import budget_rows
 from ..utils._topk import check_k
 from ..utils._validation import check_fold_out, check_interactions
-from ._ranking import RANKING_METRICS, ranking_hits
+from ._ranking import RANKING_METRICS, per_user_values
 from ._rating import check_rating_range, squared_errors
 
 _PREDICT_BYTES_PER_ENTRY = 32  # predictions plus the ranking's temporaries
@@ -209,17 +209,15 @@ class RecommenderScorer:
 
     def _ranking_score(self, estimator, X_in, X_out):
         relevant = X_out > self.threshold
-        metric = RANKING_METRICS[self.metric]
-        values = []
-        for rows in self._batches(X_in):
-            scores = np.asarray(estimator.predict(X_in[rows]))
-            exclude = X_in[rows] if self.exclude_seen else None
-            for hits, n_relevant in ranking_hits(
-                relevant[rows], scores, self.k, exclude
-            ):
-                keep = n_relevant > 0
-                values.append(metric(hits[keep], n_relevant[keep], self.k))
-        values = np.concatenate(values)
+        batches = (
+            (
+                relevant[rows],
+                np.asarray(estimator.predict(X_in[rows])),
+                X_in[rows] if self.exclude_seen else None,
+            )
+            for rows in self._batches(X_in)
+        )
+        values = per_user_values(batches, self.metric, self.k)
         if values.size == 0:
             raise ValueError(
                 "No user has a held-out interaction to score. Pass rows with at "

@@ -1,14 +1,25 @@
-"""The engine layer: pure torch modules and losses (no scikit-learn, no skorch)."""
+"""The engine layer: pure torch modules and losses (no scikit-learn, no skorch).
 
-from ._elsa import ELSAModule, elsa_dense_loss, elsa_loss
+Every model's loss is a function of ``_losses``; the modules hold the
+networks.
+"""
+
+from ._elsa import ELSAModule
 from ._losses import (
     MaskedMSELoss,
+    cdae_loss,
+    elsa_dense_loss,
+    elsa_loss,
     gaussian_kl,
+    log_normal_pdf,
     masked_mse,
     masked_squared_error,
     multinomial_nll,
     negative_weights,
     next_k_nll,
+    recvae_loss,
+    svae_loss,
+    vae_loss,
     weighted_entry_loss,
 )
 from ._modules import (
@@ -18,7 +29,7 @@ from ._modules import (
     MultVAEModule,
     SVAEModule,
 )
-from ._recvae import RecVAEModule, log_normal_pdf, recvae_loss
+from ._recvae import RecVAEModule
 
 __all__ = [
     "AutoRecModule",
@@ -29,6 +40,7 @@ __all__ = [
     "MultVAEModule",
     "RecVAEModule",
     "SVAEModule",
+    "cdae_loss",
     "elsa_dense_loss",
     "elsa_loss",
     "gaussian_kl",
@@ -39,5 +51,7 @@ __all__ = [
     "negative_weights",
     "next_k_nll",
     "recvae_loss",
+    "svae_loss",
+    "vae_loss",
     "weighted_entry_loss",
 ]

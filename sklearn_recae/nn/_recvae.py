@@ -1,43 +1,20 @@
-"""RecVAE's torch pieces (Shenbin et al. 2020): dense encoder, composite prior, loss.
+"""RecVAE's torch pieces (Shenbin et al. 2020): dense encoder and composite prior.
+
+Its objective, :func:`~sklearn_recae.nn.recvae_loss`, is in ``_losses``.
 
 Written after the authors' code (github.com/ilya-shenbin/RecVAE, ``model.py``):
 the same network, prior and objective; pure torch, no scikit-learn, no skorch.
 """
 
-import math
-
 import torch
 from torch import nn
 
-_LOG_2PI = math.log(2.0 * math.pi)
+from ._losses import log_normal_pdf
 
 
 def swish(x):
     """Swish activation ``x * sigmoid(x)`` (Ramachandran et al. 2017)."""
     return x * torch.sigmoid(x)
-
-
-def log_normal_pdf(z, mu, logvar):
-    """Element-wise log-density of ``N(mu, exp(logvar))`` at ``z``.
-
-    Parameters
-    ----------
-    z, mu, logvar : torch.Tensor
-        Broadcastable tensors.
-
-    Returns
-    -------
-    log_density : torch.Tensor
-        ``-(logvar + log 2π + (z - mu)² / exp(logvar)) / 2``, not summed.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from sklearn_recae.nn import log_normal_pdf
-    >>> round(float(log_normal_pdf(torch.tensor(0.0), 0.0, torch.tensor(0.0))), 4)
-    -0.9189
-    """
-    return -0.5 * (logvar + _LOG_2PI + (z - mu).square() / logvar.exp())
 
 
 class RecVAEEncoder(nn.Module):
@@ -237,50 +214,3 @@ class RecVAEModule(nn.Module):
     def update_prior(self):
         """Copy the encoder's current weights into the prior's frozen encoder."""
         self.prior.encoder_old.load_state_dict(self.encoder.state_dict())
-
-
-def recvae_loss(logits, y_true, mu, logvar, z, log_prior, kl_weight):
-    """RecVAE's negative ELBO, mean over rows (Shenbin et al. 2020, eq. 4 and 7).
-
-    .. math::
-
-        -\\frac{1}{|B|}\\sum_u \\Big[\\sum_i x_{ui} \\log \\pi_i(z_u)
-        - \\beta_u \\big(\\log q(z_u \\mid x_u) - \\log p(z_u \\mid
-        \\phi_{old}, x_u)\\big)\\Big]
-
-    with the KL term estimated by the single sample ``z`` (the authors' code)
-    and summed over latent dimensions.
-
-    Parameters
-    ----------
-    logits : torch.Tensor of shape (n_rows, n_items)
-        Decoder outputs.
-    y_true : torch.Tensor of shape (n_rows, n_items)
-        Interaction counts (the multinomial's targets).
-    mu, logvar, z : torch.Tensor of shape (n_rows, latent_dim)
-        Posterior parameters and the code drawn from them.
-    log_prior : torch.Tensor of shape (n_rows, latent_dim)
-        The prior's log-density at ``z`` (:class:`CompositePrior`).
-    kl_weight : torch.Tensor of shape (n_rows,) or float
-        β per row; RecVAE uses ``β_u = γ |x_u|``.
-
-    Returns
-    -------
-    loss : torch.Tensor
-        A scalar.
-
-    Examples
-    --------
-    >>> import math
-    >>> import torch
-    >>> from sklearn_recae.nn import recvae_loss
-    >>> zeros = torch.zeros(1, 2)
-    >>> logits = torch.log(torch.tensor([[0.5, 0.25, 0.25]]))
-    >>> y = torch.tensor([[1.0, 0.0, 1.0]])
-    >>> round(float(recvae_loss(logits, y, zeros, zeros, zeros,
-    ...                         -0.5 * math.log(2 * math.pi) + zeros, 1.0)), 4)
-    2.0794
-    """
-    nll = -(torch.log_softmax(logits, dim=-1) * y_true).sum(dim=-1)
-    kl = (log_normal_pdf(z, mu, logvar) - log_prior).sum(dim=-1)
-    return (nll + kl_weight * kl).mean()
