@@ -171,3 +171,137 @@ def test_dense_predict_over_the_budget_is_refused(ratings, monkeypatch):
     ):
         model.predict(ratings)
     assert model.predict(ratings[:100]).shape == (100, ratings.shape[1])
+
+
+# Issue 17, item 4: the Gram path chosen by measured cost, and an exact int8 path.
+
+
+def _random_counts(n_users, n_items, density, high=1, seed=0):
+    rng = np.random.default_rng(seed)
+    X = sp.random(
+        n_users, n_items, density=density, format="csr", random_state=seed
+    ).astype(np.float32)
+    X.data[:] = rng.integers(1, high + 1, X.nnz)
+    return X
+
+
+@pytest.mark.parametrize(
+    "n_users, n_items, pad",
+    [(300, 60, None), (13, 5, True), (37, 29, True), (250, 70, True), (64, 16, None)],
+)
+def test_int8_gram_equals_float64_gram_exactly(n_users, n_items, pad, monkeypatch):
+    """0/1 data: int8 x int8 -> int32 counts are the float64 Gram, entry by entry.
+
+    Small blocks force several item blocks and user blocks; ``pad=True``
+    zero-pads to CUDA's _int_mm shapes (rows > 16, multiples of 8), which none
+    of these shapes meet.
+    """
+    pytest.importorskip("torch")
+    from sklearn_recae import _ease
+
+    monkeypatch.setattr(_ease, "_INT8_BLOCK_ITEMS", 7)
+    monkeypatch.setattr(_ease, "_INT8_BLOCK_BYTES", 11 * n_items)
+    X = _random_counts(n_users, n_items, density=0.3)
+    expected = (X.T @ X).toarray().astype(np.float64)
+    gram = _ease._gram_int8(X, pad=pad)
+    assert gram.dtype == np.float32
+    np.testing.assert_array_equal(np.triu(gram), np.triu(expected))
+
+
+def test_int_mm_padding_matches_integer_product():
+    torch = pytest.importorskip("torch")
+    from sklearn_recae._ease import _int_mm
+
+    generator = torch.Generator().manual_seed(0)
+    for m, k, n in [(5, 3, 7), (16, 9, 13), (17, 8, 8), (1, 1, 1)]:
+        a = torch.randint(-128, 128, (m, k), dtype=torch.int8, generator=generator)
+        b = torch.randint(-128, 128, (k, n), dtype=torch.int8, generator=generator)
+        expected = a.int() @ b.int()
+        assert torch.equal(_int_mm(a, b, pad=True), expected)
+        assert torch.equal(_int_mm(a.T.contiguous().T, b, pad=False), expected)
+
+
+def test_int8_path_is_exact_for_small_integer_ratings():
+    pytest.importorskip("torch")
+    from sklearn_recae._ease import _gram_int8, _gram_sparse, _int8_exact
+
+    X = _random_counts(200, 40, density=0.2, high=5)
+    assert _int8_exact(X)
+    np.testing.assert_array_equal(np.triu(_gram_int8(X)), np.triu(_gram_sparse(X)))
+
+
+def test_int32_to_float32_in_place_is_exact():
+    from sklearn_recae._ease import _int32_to_float32
+
+    values = np.array([0, 1, 255, 257, 12_345_678, 2**24], dtype=np.int32)
+    gram = np.resize(values, (300, 300)).astype(np.int32)
+    expected = gram.astype(np.float64)
+    out = _int32_to_float32(gram)
+    assert np.shares_memory(out, gram)
+    np.testing.assert_array_equal(out, expected)
+
+
+def test_int8_path_refused_where_it_would_not_be_exact():
+    from sklearn_recae._ease import _int8_exact
+
+    binary = _random_counts(50, 10, density=0.3)
+    assert _int8_exact(binary)
+    for value in (0.5, 128.0, 1e-3):
+        X = binary.copy()
+        X.data[::3] = value
+        assert not _int8_exact(X), value
+    # 127² x 1,041 users > 2**24: the int32 counts would not all be float32.
+    heavy = sp.csr_matrix(np.full((1041, 2), 127, dtype=np.float32))
+    assert not _int8_exact(heavy)
+    assert _int8_exact(heavy[:1040])
+
+
+def test_gram_path_falls_back_for_non_binary_data():
+    """Costs are measured for every path; int8 only where counts are exact."""
+    pytest.importorskip("torch")
+    from sklearn_recae._ease import _gram_costs, _gram_path
+
+    binary = _random_counts(3000, 800, density=0.05)
+    weighted = binary.copy()
+    weighted.data *= 0.5
+    assert set(_gram_costs(binary)) == {"int8", "dense", "sparse"}
+    assert set(_gram_costs(weighted)) == {"dense", "sparse"}
+    assert all(np.isfinite(c) and c > 0 for c in _gram_costs(binary).values())
+    assert _gram_path(weighted) in ("dense", "sparse")
+    assert _gram_path(binary[:20]) == "dense"  # too small to be worth probing
+
+
+@pytest.mark.parametrize("path", ["int8", "dense", "sparse"])
+def test_weights_identical_on_every_gram_path(binary, ratings, path, monkeypatch):
+    """The Gram of 0/1 (and 1-5) data is exact on every path: the same B, bit
+    for bit, as the syrk path the package took before issue 17."""
+    pytest.importorskip("torch")
+    from sklearn_recae import EDLAE, _ease
+
+    expected = {
+        name: [EASE(l2=5.0).fit(X).coef_, EDLAE(l2=5.0).fit(X).coef_]
+        for name, X in (("binary", binary), ("ratings", ratings))
+    }  # small: the dense syrk path
+    monkeypatch.setattr(_ease, "_gram_path", lambda X: path)
+    for name, X in (("binary", binary), ("ratings", ratings)):
+        np.testing.assert_array_equal(EASE(l2=5.0).fit(X).coef_, expected[name][0])
+        np.testing.assert_array_equal(EDLAE(l2=5.0).fit(X).coef_, expected[name][1])
+    oracle = _ease_float64_oracle(binary, 5.0)
+    np.testing.assert_allclose(
+        expected["binary"][0], oracle, atol=1e-5 * np.abs(oracle).max()
+    )
+
+
+def test_fitting_a_small_ease_does_not_import_torch():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from sklearn_recae import EASE\n"
+        "from sklearn_recae.datasets import make_interactions\n"
+        "X = make_interactions(n_users=200, n_items=50, random_state=0)\n"
+        "EASE(l2=10.0).fit(X)\n"
+        "assert 'torch' not in sys.modules, 'EASE.fit imported torch'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
