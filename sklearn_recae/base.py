@@ -213,10 +213,15 @@ class RatingMixin(RecommenderMixin):
 class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
     """Base of the neural recommenders: builds a skorch net in ``fit`` and exposes it.
 
-    Subclasses set ``_net_cls`` and implement ``_module_params(n_inputs)``,
-    ``_criterion()`` and, where they differ from the defaults, ``_rows(X)`` (the
-    matrix whose rows are the training examples), ``_optimizer_params(n_rows)``
-    and ``_output(scores, X)``.
+    Subclasses set ``_module_cls`` (a ``torch.nn.Module``) and implement
+    ``_module_params(n_inputs)`` and ``_criterion()``; where they differ from
+    the defaults, they set ``_net_cls`` (the skorch net; None means the
+    package's ``RecommenderNet``, CSR rows densified one batch at a time) and
+    ``_early_stopping_monitor``, and override ``_prepare(X)``, ``_rows(X)`` (the
+    matrix whose rows are the training examples), ``_validation_rows``,
+    ``_validation_callbacks()``, ``_optimizer_params(n_rows)``,
+    ``_net_params()`` and ``_output(scores, X)``. The docs page "Writing a new
+    model" describes each, with a worked example.
 
     Training is seeded from ``random_state`` inside ``torch.random.fork_rng``:
     torch's global random state is left untouched and two fits with the same
@@ -225,7 +230,7 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
     too.
     """
 
-    _net_cls = None
+    _net_cls = None  # None: sklearn_recae._skorch.RecommenderNet
     _early_stopping_monitor = ("valid_loss", True)  # (history key, lower is better)
     # Renamed parameters kept for one release, {old name: new name}: the old name
     # defaults to "deprecated"; fit warns when it is set and uses its value.
@@ -416,12 +421,15 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
 
     def _net_cls_and_placement(self, device):
         """The skorch net class and its placement arguments."""
+        net_cls = self._net_cls
+        if net_cls is None:
+            from ._skorch._nets import RecommenderNet as net_cls
         if self.accelerator is None:
-            return self._net_cls, {"device": device}
+            return net_cls, {"device": device}
         from ._accelerate import accelerated
 
         sink = getattr(self.accelerator, "print", print) if self.verbose else _silent
-        return accelerated(self._net_cls), {
+        return accelerated(net_cls), {
             "accelerator": self.accelerator,
             "device": None,
             "callbacks__print_log__sink": sink,
