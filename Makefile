@@ -54,6 +54,7 @@ docs: $(DOCS_STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check sklearn_recae tests benchmarks examples
+	$(BIN)/ruff format --check sklearn_recae tests benchmarks examples
 
 DATA ?= ../shared/data/ml-1m/ratings.csv.gz
 
