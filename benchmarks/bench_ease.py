@@ -2,7 +2,11 @@
 
 Usage::
 
-    python benchmarks/bench_ease.py --data ../shared/data/ml-1m/ratings.csv.gz
+    OMP_NUM_THREADS=2 python benchmarks/bench_ease.py \
+        --data ../shared/data/ml-1m/ratings.csv.gz
+    # only the fit-speed comparison on T1 at λ=1200 (ease_speed.{json,md}):
+    OMP_NUM_THREADS=2 python benchmarks/bench_ease.py \
+        --data ../shared/data/ml-1m/ratings.csv.gz --speed-only 1200
 
 λ is chosen on validation data only: for S1 on the validation users, for T1 on
 a further 20% per user held out of the training part. Writes
