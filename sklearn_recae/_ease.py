@@ -422,7 +422,7 @@ class _ClosedFormItemItem(RecommenderMixin, BaseEstimator):
         check_memory(
             2 * n_items**2 * _FLOAT32,
             f"{name}'s {n_items} x {n_items} float32 Gram matrix and its inverse",
-            "Use sklearn_recae.ELSA, whose memory grows as n_items x n_dims, "
+            "Use sklearn_recae.ELSA, whose memory grows as n_items x latent_dim, "
             "reduce the catalogue (e.g. drop rare items), or use a machine with "
             "more memory.",
         )
