@@ -69,3 +69,17 @@ benchmark-all: benchmark
 
 clean:
 	rm -rf $(VENV) $(OLDEST_VENV) build dist *.egg-info
+
+# Speed: one epoch per neural model profiled part by part against its floors,
+# and the peers (RecBole, Cornac, RecPack, one venv each under
+# benchmarks/peers/.venvs from PyPI with the CPU torch) timed beside ours.
+.PHONY: peers-setup benchmark-peers benchmark-profile
+
+peers-setup:
+	-PYTHON=$(PYTHON) TORCH="$(TORCH)" bash benchmarks/peers/setup.sh
+
+benchmark-peers: $(STAMP) peers-setup
+	OMP_NUM_THREADS=2 $(BIN)/python benchmarks/peers/run.py --data $(DATA)
+
+benchmark-profile: $(STAMP)
+	OMP_NUM_THREADS=2 $(BIN)/python benchmarks/profile_epochs.py --data $(DATA)
