@@ -30,7 +30,9 @@ timed ones, ``OMP_NUM_THREADS`` = torch threads = ``--threads``.
   RecPack's environments have numpy 1.26, whose OpenBLAS lacks this CPU's
   kernels: compare fit / reference across systems, not seconds alone).
 
-Writes ``benchmarks/results/peers.{md,json}``: per case the best of the two
+``--from-json benchmarks/results/peers.json`` rewrites the table of a saved
+run without timing anything. Writes ``benchmarks/results/peers.{md,json}``:
+per case the best of the two
 passes (median of the timed epochs within a pass), both passes, ratios to
 ours, and the machine's state (CPU, threads, load average before and after
 every case).
@@ -209,13 +211,18 @@ def summarise(results):
     return summary
 
 
+UNSTABLE = 1.5  # passes further apart than this are flagged
+
+
 def _cell(entry, field):
     if entry is None:
         return "n/a"
     if field not in entry:
         return "–" if "error" not in entry else "failed"
-    passes = " / ".join(f"{v:.2f}" for v in entry[f"{field}_passes"])
-    return f"{entry[field]:.2f} ({passes})"
+    values = entry[f"{field}_passes"]
+    passes = " / ".join(f"{v:.2f}" for v in values)
+    flag = " †" if max(values) > UNSTABLE * min(values) else ""
+    return f"{entry[field]:.2f} ({passes}){flag}"
 
 
 def _ratio(entry, ours, field):
@@ -302,6 +309,11 @@ def markdown(summary, meta, shapes, status):
         lines += ["", "Cases without a result:", "", *notes]
     lines += [
         "",
+        f"†: the two passes differ by more than {UNSTABLE}×: the host switched "
+        "between its normal state and its thread-stall state (MACHINE.md: every "
+        "parallel torch op takes a flat ~8 ms) during the run, so that ratio "
+        "compares the two states, not the systems; trust the rows without †.",
+        "",
         "`n/a`: the peer has no such model (Cornac's CDAE needs TensorFlow; "
         "RecPack has neither Mult-DAE nor CDAE); `–`: not measured (Cornac's "
         "VAECF scores only its training users, so it has no S1 validation pass).",
@@ -341,7 +353,12 @@ def main():
     parser.add_argument("--models", nargs="+", default=list(MODELS))
     parser.add_argument("--splits", nargs="+", default=["T1", "S1"])
     parser.add_argument("--out", default=str(REPO / "benchmarks" / "results"))
+    parser.add_argument(
+        "--from-json", help="rewrite the markdown of a saved run (peers.json)"
+    )
     args = parser.parse_args()
+    if args.from_json:
+        return rewrite(Path(args.from_json), Path(args.out))
     status = peer_status(Path(args.venvs))
     meta = {
         "when": time.strftime("%Y-%m-%d %H:%M"),
@@ -395,6 +412,20 @@ def main():
         },
         markdown(summary, meta, shapes, status),
     )
+
+
+def rewrite(path, out):
+    """The markdown of a saved run again (e.g. after changing its layout)."""
+    saved = json.loads(path.read_text())
+    summary = {
+        (c["system"], c["model"], c["split"]): {
+            k: v for k, v in c.items() if k not in ("system", "model", "split")
+        }
+        for c in saved["cases"]
+    }
+    report = markdown(summary, saved["meta"], saved["splits"], saved["status"])
+    (out / "peers.md").write_text(report + "\n")
+    print(report)
 
 
 if __name__ == "__main__":
