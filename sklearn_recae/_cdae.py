@@ -85,7 +85,8 @@ class CDAE(RankingAutoencoder):
         Users per mini-batch.
     optimizer : {'adam', 'adamw', 'sgd', 'adagrad', 'rmsprop'} or class, \
             default='adam'
-        torch optimizer (the paper uses AdaGrad).
+        torch optimizer (the paper uses AdaGrad; 'adam' and 'adamw' use
+        torch's fused step on CPU and CUDA).
     early_stopping : bool, default=True
         Keep the epoch with the best validation NDCG@100, on ``fit``'s
         ``X_val`` / ``y_val`` when given, else on an internal carve (see
@@ -233,7 +234,7 @@ class CDAE(RankingAutoencoder):
         self.n_users_fit_ = X.shape[0]
 
     def _training_data(self, rows):
-        return CSRDataset(rows, users=np.arange(rows.shape[0]))
+        return CSRDataset(rows, users=np.arange(rows.shape[0]), sparse_inputs=True)
 
     def _module_params(self, n_inputs):
         return {

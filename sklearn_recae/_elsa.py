@@ -2,7 +2,6 @@
 in time linear in the interactions, for catalogues EASE cannot hold."""
 
 import functools
-import warnings
 from numbers import Integral
 
 import numpy as np
@@ -18,6 +17,7 @@ from .base import TORCH_PARAMETER_CONSTRAINTS
 from .nn._elsa import ELSAModule, subtract_rows
 from .nn._elsa import _encode as encode
 from .nn._losses import elsa_target_loss
+from .nn._sparse import csr_tensor
 from .utils._deprecation import deprecated_constraint
 from .utils._memory import budget_rows, check_memory
 from .utils._topk import check_k, top_k
@@ -32,18 +32,6 @@ _TRAIN_COPIES = 4
 _OPTIMIZER_STATE = {"adam": 2, "adamw": 2, "sgd": 1, "adagrad": 1, "rmsprop": 1}
 _EVAL_COPIES = 3  # dense scores, their top-k / metric temporaries
 _RECOMMEND_COPIES = 3  # float32 scores, a comparison mask, top-k scratch
-
-
-def csr_tensor(X):
-    """A scipy CSR matrix as a torch sparse CSR tensor (float32, int64 indices)."""
-    with warnings.catch_warnings():  # "Sparse CSR tensor support is in beta state"
-        warnings.simplefilter("ignore", UserWarning)
-        return torch.sparse_csr_tensor(
-            torch.from_numpy(X.indptr.astype(np.int64)),
-            torch.from_numpy(X.indices.astype(np.int64)),
-            torch.from_numpy(X.data.astype(np.float32, copy=False)),
-            X.shape,
-        )
 
 
 class SparseRowsDataset(CSRDataset):
@@ -167,7 +155,8 @@ class ELSA(LatentCodeMixin, RankingAutoencoder):
         linear in the interactions.
     optimizer : {'adam', 'adamw', 'sgd', 'adagrad', 'rmsprop'} or class, \
             default='adam'
-        torch optimizer; pass ``torch.optim.NAdam`` for the paper's.
+        torch optimizer; pass ``torch.optim.NAdam`` for the paper's ('adam'
+        and 'adamw' use torch's fused step on CPU and CUDA).
     early_stopping : bool, default=True
         Keep the epoch with the best validation NDCG@100 (see above).
     validation_fraction : float, default=0.1
@@ -274,8 +263,7 @@ class ELSA(LatentCodeMixin, RankingAutoencoder):
         return {"n_items": n_inputs, "n_dims": self._param("latent_dim")}
 
     def _optimizer_params(self, n_rows):
-        # one fused kernel instead of a dozen passes over n_items x n_dims
-        return {"fused": True} if self.optimizer in ("adam", "adamw") else {}
+        return {}  # no weight decay (the factors' rows have unit norm)
 
     def _encode(self, module, inputs):
         return module.encode(inputs)

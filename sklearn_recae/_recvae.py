@@ -13,6 +13,7 @@ from ._ranking_autoencoder import LatentCodeMixin, RankingAutoencoder
 from ._skorch._nets import RecommenderNet
 from .base import TORCH_PARAMETER_CONSTRAINTS
 from .nn import RecVAEModule, recvae_loss
+from .nn._sparse import row_sums
 from .utils._validation import Interval
 
 _PHASES = ("encoder", "decoder")
@@ -57,6 +58,8 @@ class RecVAENet(RecommenderNet):
     decoder_passes : int, default=1
         Decoder passes per epoch (``n_dec_epochs``).
     """
+
+    sparse_inputs = True
 
     def __init__(
         self, *args, gamma=0.005, encoder_passes=3, decoder_passes=1, **kwargs
@@ -132,7 +135,7 @@ class RecVAENet(RecommenderNet):
         x = to_tensor(X, device=self.device)
         y_true = to_tensor(y_true, device=self.device)
         log_prior = self.module_.prior(x, z)
-        kl_weight = self.gamma * x.sum(dim=-1)
+        kl_weight = self.gamma * row_sums(x)
         return recvae_loss(logits, y_true, mu, logvar, z, log_prior, kl_weight)
 
 
@@ -238,7 +241,8 @@ class RecVAE(LatentCodeMixin, RankingAutoencoder):
         Users per mini-batch.
     optimizer : {'adam', 'adamw', 'sgd', 'adagrad', 'rmsprop'} or class, \
             default='adam'
-        torch optimizer of the encoder and of the decoder.
+        torch optimizer of the encoder and of the decoder ('adam' and
+        'adamw' use torch's fused step on CPU and CUDA).
     early_stopping : bool, default=True
         Keep the epoch with the best validation NDCG@100 (see above).
     validation_fraction : float, default=0.1

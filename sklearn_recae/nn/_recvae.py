@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from ._losses import log_normal_pdf
+from ._sparse import SparseInputLinear, dropout_entries, normalize_rows
 
 
 def swish(x):
@@ -52,7 +53,9 @@ class RecVAEEncoder(nn.Module):
     ):
         super().__init__()
         self.linears = nn.ModuleList(
-            nn.Linear(n_items if k == 0 else hidden_dim, hidden_dim)
+            SparseInputLinear(n_items, hidden_dim)
+            if k == 0
+            else nn.Linear(hidden_dim, hidden_dim)
             for k in range(n_layers)
         )
         self.norms = nn.ModuleList(
@@ -67,8 +70,7 @@ class RecVAEEncoder(nn.Module):
         ``dropout`` applies to the normalised input in training mode only.
         Rows without interactions normalise to zeros.
         """
-        x = nn.functional.normalize(x, dim=-1)
-        x = nn.functional.dropout(x, p=dropout, training=self.training)
+        x = dropout_entries(normalize_rows(x), dropout, self.training)
         outputs = []
         h = x
         for linear, norm in zip(self.linears, self.norms, strict=True):
