@@ -85,8 +85,8 @@ class CDAE(RankingAutoencoder):
         Users per mini-batch.
     optimizer : {'adam', 'adamw', 'sgd', 'adagrad', 'rmsprop'} or class, \
             default='adam'
-        torch optimizer (the paper uses AdaGrad; 'adam' and 'adamw' use
-        torch's fused step on CPU and CUDA).
+        torch optimizer (the paper uses AdaGrad; built-in names but 'rmsprop'
+        take torch's fused step on CPU, Adam, AdamW and SGD also on CUDA).
     early_stopping : bool, default=True
         Keep the epoch with the best validation NDCG@100, on ``fit``'s
         ``X_val`` / ``y_val`` when given, else on an internal carve (see

@@ -91,8 +91,8 @@ class DeepRec(RatingAutoencoder):
         Users per mini-batch.
     optimizer : {'adam', 'adamw', 'sgd', 'adagrad', 'rmsprop'} or class, \
             default='sgd'
-        torch optimizer ('adam' and 'adamw' use torch's fused step on
-        CPU and CUDA).
+        torch optimizer (built-in names but 'rmsprop'
+        take torch's fused step on CPU, Adam, AdamW and SGD also on CUDA).
     early_stopping : bool, default=True
         Stop when the masked MSE of held-out ratings has not improved for
         ``n_iter_no_change_`` epochs, keeping the best epoch's weights

@@ -155,8 +155,9 @@ class ELSA(LatentCodeMixin, RankingAutoencoder):
         linear in the interactions.
     optimizer : {'adam', 'adamw', 'sgd', 'adagrad', 'rmsprop'} or class, \
             default='adam'
-        torch optimizer; pass ``torch.optim.NAdam`` for the paper's ('adam'
-        and 'adamw' use torch's fused step on CPU and CUDA).
+        torch optimizer; pass ``torch.optim.NAdam`` for the paper's
+        (built-in names but 'rmsprop' take torch's fused step on CPU, Adam,
+        AdamW and SGD also on CUDA).
     early_stopping : bool, default=True
         Keep the epoch with the best validation NDCG@100 (see above).
     validation_fraction : float, default=0.1

@@ -124,8 +124,8 @@ class MultVAE(_MultAutoencoder):
         Users per mini-batch.
     optimizer : {'adam', 'adamw', 'sgd', 'adagrad', 'rmsprop'} or class, \
             default='adam'
-        torch optimizer ('adam' and 'adamw' use torch's fused step on
-        CPU and CUDA).
+        torch optimizer (built-in names but 'rmsprop'
+        take torch's fused step on CPU, Adam, AdamW and SGD also on CUDA).
     early_stopping : bool, default=True
         Keep the epoch with the best validation NDCG@100, on ``fit``'s
         ``X_val`` / ``y_val`` when given, else on an internal carve (see
@@ -295,8 +295,8 @@ class MultDAE(_MultAutoencoder):
         Users per mini-batch.
     optimizer : {'adam', 'adamw', 'sgd', 'adagrad', 'rmsprop'} or class, \
             default='adam'
-        torch optimizer ('adam' and 'adamw' use torch's fused step on
-        CPU and CUDA).
+        torch optimizer (built-in names but 'rmsprop'
+        take torch's fused step on CPU, Adam, AdamW and SGD also on CUDA).
     early_stopping : bool, default=True
         Keep the epoch with the best validation NDCG@100, on ``fit``'s
         ``X_val`` / ``y_val`` when given, else on an internal carve (see

@@ -241,8 +241,9 @@ class RecVAE(LatentCodeMixin, RankingAutoencoder):
         Users per mini-batch.
     optimizer : {'adam', 'adamw', 'sgd', 'adagrad', 'rmsprop'} or class, \
             default='adam'
-        torch optimizer of the encoder and of the decoder ('adam' and
-        'adamw' use torch's fused step on CPU and CUDA).
+        torch optimizer of the encoder and of the decoder (built-in names
+        but 'rmsprop' take torch's fused step on CPU, Adam, AdamW and SGD also
+        on CUDA).
     early_stopping : bool, default=True
         Keep the epoch with the best validation NDCG@100 (see above).
     validation_fraction : float, default=0.1

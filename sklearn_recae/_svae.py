@@ -77,8 +77,8 @@ class SVAE(LatentCodeMixin, RankingAutoencoder):
         Sequences per mini-batch.
     optimizer : {'adam', 'adamw', 'sgd', 'adagrad', 'rmsprop'} or class, \
             default='adam'
-        torch optimizer ('adam' and 'adamw' use torch's fused step on
-        CPU and CUDA).
+        torch optimizer (built-in names but 'rmsprop'
+        take torch's fused step on CPU, Adam, AdamW and SGD also on CUDA).
     early_stopping : bool, default=True
         Keep the epoch with the best validation NDCG@100 (see above).
     validation_fraction : float, default=0.1

@@ -95,9 +95,16 @@ def test_csr_dataset_with_sparse_inputs_keeps_inputs_sparse_and_targets_dense():
 
 @pytest.mark.parametrize(
     ("optimizer", "fused"),
-    [("adam", True), ("adamw", True), ("sgd", None), (torch.optim.Adam, None)],
+    [
+        ("adam", True),
+        ("adamw", True),
+        ("sgd", True),
+        ("adagrad", True),
+        ("rmsprop", None),
+        (torch.optim.Adam, None),
+    ],
 )
-def test_builtin_adam_takes_the_fused_step(optimizer, fused):
+def test_builtin_optimizers_take_the_fused_step(optimizer, fused):
     from sklearn_recae import MultDAE
 
     X = sp.random(20, 8, density=0.4, format="csr", random_state=0)
