@@ -142,3 +142,31 @@ def test_embedding_dropout_acts_in_training_only(sequences, fitted):
     first = model.predict(sequences[:20])
     np.testing.assert_array_equal(model.predict(sequences[:20]), first)
     assert not np.allclose(first, fitted.predict(sequences[:20]))
+
+
+def test_next_k_loss_equals_a_log_softmax_loop_with_the_same_gradients():
+    torch.manual_seed(0)
+    logits = torch.randn(5, 9, 7, requires_grad=True)
+    lengths = torch.tensor([9, 4, 1, 0, 6])
+    items = torch.randint(1, 8, (5, 9)) * (torch.arange(9) < lengths[:, None])
+    log_p = torch.log_softmax(logits, dim=-1)
+    terms = [
+        -log_p[r, t, items[r, t + j] - 1]
+        for r in range(5)
+        for t in range(9)
+        for j in range(1, 4)
+        if t + j < 9 and items[r, t + j] > 0
+    ]
+    expected = torch.stack(terms).sum() / (items[:, 1:] > 0).sum()
+    (expected_grad,) = torch.autograd.grad(expected, logits)
+    loss = next_k_nll(logits, items, k=3)
+    (grad,) = torch.autograd.grad(loss, logits)
+    torch.testing.assert_close(loss, expected)
+    torch.testing.assert_close(grad, expected_grad)
+
+
+def test_next_k_loss_of_one_step_sequences_is_zero_and_differentiable():
+    logits = torch.randn(2, 1, 4, requires_grad=True)
+    loss = next_k_nll(logits, torch.tensor([[1], [3]]), k=4)
+    loss.backward()
+    assert float(loss) == 0.0

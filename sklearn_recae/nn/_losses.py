@@ -336,17 +336,26 @@ def next_k_nll(logits, items, k=4):
     >>> round(float(next_k_nll(logits, items, k=2)), 4)  # log(4)
     1.3863
     """
-    log_probs = torch.log_softmax(logits, dim=-1)
     n_steps = items.shape[1]
-    total = log_probs.new_zeros(())
-    for offset in range(1, min(k, n_steps - 1) + 1):
-        target = items[:, offset:]
-        picked = log_probs[:, : n_steps - offset].gather(
-            2, (target - 1).clamp(min=0).unsqueeze(2)
-        )
-        total = total - (picked.squeeze(2) * (target > 0)).sum()
     n_predicting = (items[:, 1:] > 0).sum().clamp(min=1)
+    k = min(k, n_steps - 1)
+    if k < 1:  # no step has a next item
+        return logits.sum() * 0.0
+    targets = _next_items(items, k)
+    counted = targets > 0
+    # -log softmax(l)[i] = logsumexp(l) - l[i]: one pass over the logits for
+    # the normaliser and one gather of every step's k targets
+    normaliser = torch.logsumexp(logits, dim=-1)
+    picked = logits.gather(2, (targets - 1).clamp(min=0))
+    total = (normaliser * counted.sum(dim=2)).sum() - (picked * counted).sum()
     return total / n_predicting
+
+
+def _next_items(items, k):
+    """``(n_rows, n_steps, k)``: the ``j``-th item after each step (0 past the end)."""
+    padded = torch.nn.functional.pad(items, (0, k))
+    n_steps = items.shape[1]
+    return torch.stack([padded[:, j : j + n_steps] for j in range(1, k + 1)], dim=2)
 
 
 def svae_loss(logits, items, mu, logvar, beta, k=4):
