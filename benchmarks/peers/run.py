@@ -269,8 +269,10 @@ def markdown(summary, meta, shapes, status):
             "| RecBole / ours | Cornac / ours | RecPack / ours |",
             "|---|---|---|---|---|---|---|---|---|",
         ]
-        for split in ("T1", "S1"):
+        for split in _splits_run(summary):
             for model in MODELS[:-1]:
+                if ("ours", model, split) not in summary:
+                    continue
                 entries = {s: summary.get((s, model, split)) for s in SYSTEMS}
                 ours = entries["ours"]
                 lines.append(
@@ -281,13 +283,15 @@ def markdown(summary, meta, shapes, status):
                     + " |"
                 )
         lines.append("")
+    if not any(key[1] == "ease" for key in summary):
+        return _notes(lines, summary, meta)
     lines += [
         "### EASE fit (s), with a float64 `numpy.linalg.inv` solve in the same process",
         "",
         "| split | system | fit | numpy f64 inv | fit / numpy inv | fit / ours |",
         "|---|---|---|---|---|---|",
     ]
-    for split in ("T1", "S1"):
+    for split in _splits_run(summary):
         ours = summary.get(("ours", "ease", split))
         for system in SYSTEMS:
             entry = summary.get((system, "ease", split))
@@ -301,6 +305,10 @@ def markdown(summary, meta, shapes, status):
                 f"{_cell(entry, 'numpy_inv_f64_s')} | {entry['ease_over_numpy']:.2f} | "
                 f"{_ratio(entry, ours, 'ease_s')} |"
             )
+    return _notes(lines, summary, meta)
+
+
+def _notes(lines, summary, meta):
     notes = []
     for (system, model, split), entry in sorted(summary.items()):
         if "error" in entry:
@@ -321,6 +329,10 @@ def markdown(summary, meta, shapes, status):
         f"Regenerate: `{meta['command']}` (after `bash benchmarks/peers/setup.sh`).",
     ]
     return "\n".join(lines)
+
+
+def _splits_run(summary):
+    return [split for split in ("T1", "S1") if any(k[2] == split for k in summary)]
 
 
 def _status_line(system, status):
