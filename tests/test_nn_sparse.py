@@ -95,3 +95,13 @@ def test_cdae_folds_in_csr_rows_as_dense_rows():
         from_csr = net(csr_tensor(X), users)
         from_dense = net(torch.from_numpy(X.toarray()), users)
     torch.testing.assert_close(from_csr, from_dense)
+
+
+def test_sparse_input_linear_trains_under_bfloat16_autocast():
+    X = _rows()
+    layer = SparseInputLinear(9, 4)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        out = torch.nn.functional.linear(layer(csr_tensor(X)), torch.ones(3, 4))
+    out.float().sum().backward()
+    assert layer.weight.grad.dtype == torch.float32
+    assert torch.isfinite(layer.weight.grad).all()

@@ -95,6 +95,7 @@ class _SparseRowsTimesWeight(torch.autograd.Function):
     def forward(ctx, crow, col, values, weight):
         ctx.save_for_backward(crow, col, values)
         ctx.n_columns = weight.shape[0]
+        ctx.weight_dtype = weight.dtype
         return nn.functional.embedding_bag(
             col, weight, crow[:-1], mode="sum", per_sample_weights=values
         )
@@ -115,7 +116,7 @@ class _SparseRowsTimesWeight(torch.autograd.Function):
             mode="sum",
             per_sample_weights=values[order],
         )
-        return None, None, None, grad.to(grad_output.dtype)
+        return None, None, None, grad.to(ctx.weight_dtype)
 
 
 class SparseInputLinear(nn.Module):
