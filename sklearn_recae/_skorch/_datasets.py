@@ -64,9 +64,14 @@ class CSRDataset(torch.utils.data.Dataset):
 
     def __getitem__(self, rows):
         batch = self.X[rows]
-        dense = torch.from_numpy(batch.toarray())
-        targets = dense if self.y is None else torch.from_numpy(self.y[rows].toarray())
-        inputs = csr_tensor(batch) if self.sparse_inputs else dense
+        target_rows = batch if self.y is None else self.y[rows]
+        targets = torch.from_numpy(target_rows.toarray())
+        if self.sparse_inputs:
+            inputs = csr_tensor(batch)
+        elif self.y is None:
+            inputs = targets  # the same dense rows
+        else:
+            inputs = torch.from_numpy(batch.toarray())
         if self.users is not None:
             inputs = {"x": inputs, "users": torch.from_numpy(self.users[rows])}
         return inputs, targets

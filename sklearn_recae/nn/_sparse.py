@@ -42,21 +42,24 @@ def _with_values(x, values):
     return _csr(x.crow_indices(), x.col_indices(), values, x.shape)
 
 
-def _entry_rows(x):
-    """Row index of each stored entry of a CSR tensor."""
-    counts = torch.diff(x.crow_indices())
-    return torch.repeat_interleave(torch.arange(len(counts), device=x.device), counts)
+def _entry_rows(crow):
+    """Row index of each stored entry, from a CSR tensor's row pointers."""
+    rows = torch.arange(len(crow) - 1, device=crow.device)
+    return torch.repeat_interleave(rows, torch.diff(crow))
+
+
+def _sum_by_row(values, rows, n_rows):
+    sums = torch.zeros(n_rows, dtype=values.dtype, device=values.device)
+    return sums.index_add_(0, rows, values)
 
 
 def normalize_rows(x, eps=1e-12):
     """Rows divided by their L2 norm (``torch.nn.functional.normalize``)."""
     if not is_sparse_rows(x):
         return nn.functional.normalize(x, dim=-1, eps=eps)
-    values = x.values()
-    squares = torch.zeros(x.shape[0], dtype=values.dtype, device=values.device)
-    squares.index_add_(0, _entry_rows(x), values.square())
-    norms = squares.sqrt().clamp(min=eps)
-    return _with_values(x, values / norms[_entry_rows(x)])
+    values, rows = x.values(), _entry_rows(x.crow_indices())
+    norms = _sum_by_row(values.square(), rows, x.shape[0]).sqrt().clamp(min=eps)
+    return _with_values(x, values / norms[rows])
 
 
 def dropout_entries(x, p, training=True):
@@ -73,9 +76,7 @@ def row_sums(x):
     """Sum of each row (dense or CSR rows), shape ``(n_rows,)``."""
     if not is_sparse_rows(x):
         return x.sum(dim=-1)
-    values = x.values()
-    sums = torch.zeros(x.shape[0], dtype=values.dtype, device=values.device)
-    return sums.index_add_(0, _entry_rows(x), values)
+    return _sum_by_row(x.values(), _entry_rows(x.crow_indices()), x.shape[0])
 
 
 def to_dense_rows(x):
@@ -103,9 +104,7 @@ class _SparseRowsTimesWeight(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         crow, col, values = ctx.saved_tensors
-        rows = torch.repeat_interleave(
-            torch.arange(len(crow) - 1, device=col.device), torch.diff(crow)
-        )
+        rows = _entry_rows(crow)
         order = torch.argsort(col, stable=True)
         counts = torch.bincount(col, minlength=ctx.n_columns)
         starts = torch.cumsum(counts, 0) - counts
