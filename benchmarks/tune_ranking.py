@@ -5,7 +5,12 @@ Usage (from benchmarks/)::
     python tune_ranking.py --data ../../shared/data/ml-1m/ratings.csv.gz \
         "dict(total_anneal_steps=2000)" "dict(total_anneal_steps=20000)"
 
-Each argument is a dict of MultVAE parameters (random_state=0 is added).
+Each argument is a dict of the model's parameters (random_state=0 is added
+where the model has one).
+``--heldout`` sets the validation and test users (S1-style on small data:
+100 on ML-100K, 60 on ML-latest-small); ``--caller-validation`` passes the
+validation users to ``fit(X_val=..., y_val=...)`` instead of carving training
+users out.
 """
 
 import argparse
@@ -13,7 +18,15 @@ import time
 
 from _common import protocol_s1
 
-from sklearn_recae import CDAE, MultDAE, MultVAE  # noqa: F401  (usable in the dicts)
+from sklearn_recae import (  # noqa: F401  (usable in the dicts)
+    CDAE,
+    EASE,
+    EDLAE,
+    ELSA,
+    MultDAE,
+    MultVAE,
+    RecVAE,
+)
 from sklearn_recae.metrics import ndcg_at_k
 
 
@@ -21,22 +34,34 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True)
     parser.add_argument("--model", default="MultVAE")
+    parser.add_argument("--heldout", type=int, default=600)
+    parser.add_argument("--caller-validation", action="store_true")
     parser.add_argument("settings", nargs="+")
     args = parser.parse_args()
-    split = protocol_s1(args.data)
+    split = protocol_s1(args.data, n_heldout_users=args.heldout)
+    fit_kwargs = (
+        {"X_val": split["valid_in"], "y_val": split["valid_out"]}
+        if args.caller_validation
+        else {}
+    )
     for setting in args.settings:
         params = eval(setting)  # noqa: S307 (trusted CLI input)
         start = time.perf_counter()
-        model = globals()[args.model](random_state=0, **params).fit(split["train"])
+        model = globals()[args.model](**params)
+        if "random_state" in model.get_params():
+            model.set_params(random_state=0)
+        model.fit(split["train"], **fit_kwargs)
         ndcg = ndcg_at_k(
             split["valid_out"],
             model.predict(split["valid_in"]),
             k=100,
             exclude=split["valid_in"],
         )
+        history = getattr(model, "history_", None)
+        epochs = "-" if history is None else len(history)
         print(
             f"{setting}: validation NDCG@100 {ndcg:.4f}, epochs "
-            f"{len(model.history_)}, {time.perf_counter() - start:.0f} s",
+            f"{epochs}, {time.perf_counter() - start:.0f} s",
             flush=True,
         )
 
