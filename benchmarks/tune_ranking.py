@@ -14,6 +14,7 @@ users out.
 """
 
 import argparse
+import inspect
 import time
 
 from _common import protocol_s1
@@ -38,6 +39,9 @@ def main():
     parser.add_argument("--caller-validation", action="store_true")
     parser.add_argument("settings", nargs="+")
     args = parser.parse_args()
+    fit_parameters = inspect.signature(globals()[args.model].fit).parameters
+    if args.caller_validation and "X_val" not in fit_parameters:
+        parser.error(f"{args.model}.fit takes no X_val: drop --caller-validation")
     split = protocol_s1(args.data, n_heldout_users=args.heldout)
     fit_kwargs = (
         {"X_val": split["valid_in"], "y_val": split["valid_out"]}
