@@ -53,8 +53,8 @@ docs: $(DOCS_STAMP)
 	@echo "Docs: docs/_build/html/index.html"
 
 lint: $(STAMP)
-	$(BIN)/ruff check sklearn_recae tests benchmarks examples
-	$(BIN)/ruff format --check sklearn_recae tests benchmarks examples
+	$(BIN)/ruff check sklearn_recae tests benchmarks examples docs
+	$(BIN)/ruff format --check sklearn_recae tests benchmarks examples docs
 
 DATA ?= ../shared/data/ml-1m/ratings.csv.gz
 

@@ -2,8 +2,11 @@
 
 import numpy as np
 import pytest
+from sklearn.base import clone
+from skorch import NeuralNet
+from skorch.callbacks import Callback
 
-from sklearn_recae import MultDAE
+from sklearn_recae import CDAE, MultDAE
 from sklearn_recae._skorch import CSRDataset
 from sklearn_recae.callbacks import RankingScoring
 from sklearn_recae.datasets import make_interactions
@@ -89,3 +92,40 @@ def test_per_user_values_is_one_loop_over_batches(data):
     np.testing.assert_array_equal(per_user_values(batches, "ndcg", 10), whole)
     assert len(whole) == int((np.diff(fold_out.indptr) > 0).sum())
     assert per_user_values([], "ndcg", 10).shape == (0,)
+
+
+class _Recompute(Callback):
+    """After the package's scorer, score the validation users again by
+    running the net, and count those extra passes."""
+
+    def initialize(self):
+        self.pairs = []
+        return self
+
+    def on_epoch_end(self, net, dataset_valid=None, **kwargs):
+        batches = RankingScoring._batches(net, dataset_valid)
+        recomputed = per_user_values(batches, "ndcg", 100).mean()
+        self.pairs.append((net.history[-1, "valid_ndcg"], recomputed))
+
+
+@pytest.mark.parametrize("model", [MultDAE(latent_dim=4), CDAE(latent_dim=4)])
+def test_ranking_scoring_reuses_the_validation_pass(data, model, monkeypatch):
+    """The recorded NDCG is that of the net's scores, computed from skorch's
+    validation pass: the net is not run on the validation users a second
+    time (for CDAE, their vectors are folded in once per epoch)."""
+    calls = []
+    forward_iter = NeuralNet.forward_iter
+
+    def counting(net, *args, **kwargs):
+        calls.append(1)
+        return forward_iter(net, *args, **kwargs)
+
+    recompute = _Recompute()
+    model = clone(model).set_params(
+        max_epochs=3, random_state=0, callbacks=[("recompute", recompute)]
+    )
+    monkeypatch.setattr(NeuralNet, "forward_iter", counting)
+    model.fit(data)
+    assert len(calls) == len(recompute.pairs) == 3  # the recomputations only
+    for recorded, recomputed in recompute.pairs:
+        assert recorded == pytest.approx(recomputed, rel=1e-6)

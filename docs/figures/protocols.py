@@ -23,7 +23,9 @@ def _codes(X, heldout_users, strategy):
     codes = np.where(X.toarray() > 0, 1, 0)
     rows = np.arange(X.shape[0]) if heldout_users is None else heldout_users
     fold_in, fold_out = holdout_split(X[rows], 0.2, strategy=strategy, random_state=0)
-    codes[rows] = np.where(fold_out.toarray() > 0, 3, np.where(fold_in.toarray() > 0, 2, 0))
+    codes[rows] = np.where(
+        fold_out.toarray() > 0, 3, np.where(fold_in.toarray() > 0, 2, 0)
+    )
     if heldout_users is None:  # weak generalization: fold-in is also training
         codes[codes == 2] = 1
     return codes
@@ -33,9 +35,13 @@ def protocols():
     X = make_interactions(n_users=40, n_items=60, density=0.25, random_state=0)
     fig, (weak, strong) = plt.subplots(1, 2, figsize=(9, 3.6))
     _grid(weak, _codes(X, None, "random"), "Weak generalization (T1, R1, R2)")
-    _grid(strong, _codes(X, np.arange(30, 40), "random"), "Strong generalization (S1, Q1)")
+    _grid(
+        strong, _codes(X, np.arange(30, 40), "random"), "Strong generalization (S1, Q1)"
+    )
     fig.legend(
-        handles=[Patch(color=c, label=lab) for c, lab in zip(COLORS, LABELS, strict=True)],
+        handles=[
+            Patch(color=c, label=lab) for c, lab in zip(COLORS, LABELS, strict=True)
+        ],
         loc="lower center",
         ncol=4,
         frameon=False,
@@ -50,7 +56,9 @@ def fold_out_strategies():
     fig, axes = plt.subplots(3, 1, figsize=(9, 2.6), sharex=True)
     for ax, strategy in zip(axes, ("random", "temporal", "leave_one_out"), strict=True):
         fold_in, fold_out = holdout_split(row, 0.2, strategy=strategy, random_state=1)
-        codes = np.where(fold_out.toarray() > 0, 3, np.where(fold_in.toarray() > 0, 2, 0))
+        codes = np.where(
+            fold_out.toarray() > 0, 3, np.where(fold_in.toarray() > 0, 2, 0)
+        )
         ax.imshow(codes, cmap=CMAP, vmin=0, vmax=3, aspect="auto")
         ax.set(yticks=[], xticks=[])
         ax.set_ylabel(strategy, rotation=0, ha="right", va="center")

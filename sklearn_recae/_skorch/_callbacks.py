@@ -2,6 +2,8 @@
 
 import math
 
+import numpy as np
+import torch
 from skorch.callbacks import Callback
 
 from ..exceptions import DivergenceError
@@ -23,10 +25,15 @@ class RankingScoring(Callback):
     The validation dataset is what the estimator's validation split makes:
     ``validation_fraction`` of the training users with part of their entries
     held out, or the ``X_val`` / ``y_val`` given to ``fit``. Without
-    validation data (``early_stopping=False``) nothing is recorded. Scoring
-    runs the net on the validation users once per epoch, one batch at a time;
-    its memory is bounded like the scorers' (see
-    :func:`~sklearn_recae.metrics.ndcg_at_k`).
+    validation data (``early_stopping=False``) nothing is recorded. The scores
+    are those of skorch's validation pass (its ``on_batch_end`` hands each
+    batch's ``y_pred`` over, as skorch's ``EpochScoring(use_caching=True)``
+    reuses them), so the validation users are run through the net once per
+    epoch, not twice (for CDAE, one fold-in of their vectors, not two); the
+    metric is computed batch by batch and only the per-user values are kept.
+    Called without a validation pass (``on_epoch_end`` on a fitted net), it
+    runs the net on the validation users itself, one batch at a time; memory
+    is bounded like the scorers' (see :func:`~sklearn_recae.metrics.ndcg_at_k`).
 
     Parameters
     ----------
@@ -71,28 +78,60 @@ class RankingScoring(Callback):
                 f"Unknown ranking metric {self.metric!r}; choose one of "
                 f"{sorted(RANKING_METRICS)}."
             )
+        self._dataset_valid, self._n_scored, self._values = None, 0, []
         return self
+
+    def on_epoch_begin(self, net, dataset_valid=None, **kwargs):
+        self._dataset_valid, self._n_scored, self._values = dataset_valid, 0, []
+
+    def on_batch_end(self, net, training=None, y_pred=None, **kwargs):
+        dataset = getattr(self, "_dataset_valid", None)
+        if training or y_pred is None or dataset is None:
+            return
+        scores = _scores(y_pred)
+        rows = slice(self._n_scored, self._n_scored + scores.shape[0])
+        self._n_scored = rows.stop
+        batch = [(dataset.y[rows], scores, dataset.X[rows])]
+        self._values.append(per_user_values(batch, self.metric, self.k))
 
     def on_epoch_end(self, net, dataset_valid=None, **kwargs):
         if dataset_valid is None:
             return
-        values = per_user_values(self._batches(net, dataset_valid), self.metric, self.k)
+        values = self._cached_values(dataset_valid)
+        if values is None:  # no validation pass ran: score the users here
+            values = per_user_values(
+                self._batches(net, dataset_valid), self.metric, self.k
+            )
         key = f"valid_{self.metric}" if self.name is None else self.name
         net.history.record(key, float(values.mean()))
+
+    def _cached_values(self, dataset):
+        """Per-user values from this epoch's validation pass, if it covered
+        ``dataset``; the cache is emptied either way."""
+        cached = getattr(self, "_dataset_valid", None) is dataset and (
+            self._n_scored == len(dataset)
+        )
+        values = np.concatenate([np.empty(0), *self._values]) if cached else None
+        self._dataset_valid, self._n_scored, self._values = None, 0, []
+        return values
 
     @staticmethod
     def _batches(net, dataset):
         """``(held-out, scores, fold-in)`` of each batch of validation users."""
         start = 0
         for output in net.forward_iter(dataset):  # one batch of users at a time
-            scores = _first(output).numpy()
+            scores = _scores(output)
             rows = slice(start, start + scores.shape[0])
             start = rows.stop
             yield dataset.y[rows], scores, dataset.X[rows]
 
 
-def _first(output):
-    return output[0] if isinstance(output, tuple) else output
+def _scores(output):
+    """The dense float scores of a net's output (its first element)."""
+    scores = (output[0] if isinstance(output, tuple) else output).detach().cpu()
+    if scores.dtype not in (torch.float32, torch.float64):
+        scores = scores.float()  # e.g. bfloat16 under autocast
+    return scores.numpy()
 
 
 class DivergenceGuard(Callback):
