@@ -217,7 +217,7 @@ class ELSA(LatentCodeMixin, RankingAutoencoder):
     _module_cls = ELSAModule
 
     _parameter_constraints = {
-        **TORCH_PARAMETER_CONSTRAINTS,
+        **{k: v for k, v in TORCH_PARAMETER_CONSTRAINTS.items() if k != "precision"},
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
         "n_dims": deprecated_constraint([Interval(Integral, 1, None, closed="left")]),
     }

@@ -462,8 +462,22 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
                 for k, v in self._optimizer_params(rows.shape[0]).items()
             },
             **_fused_step(self.optimizer, device, getattr(self, "accelerator", None)),
+            precision=self._resolve_precision(device),
             **self._net_params(),
         )
+
+    def _resolve_precision(self, device):
+        """``precision_``: 'float32' or 'bfloat16' (see the estimators' docs)."""
+        from .utils._device import bfloat16_speedup
+
+        precision = getattr(self, "precision", "float32")
+        if getattr(self, "accelerator", None) is not None:
+            precision = "float32"  # the accelerator's mixed_precision decides
+        elif precision == "auto":
+            faster = bfloat16_speedup(device) >= _BFLOAT16_MIN_SPEEDUP
+            precision = "bfloat16" if faster else "float32"
+        self.precision_ = precision
+        return precision
 
     def _net_params(self):
         return {}
@@ -579,7 +593,12 @@ TORCH_PARAMETER_CONSTRAINTS = {
     "verbose": ["verbose"],
     "callbacks": [list, None],
     "accelerator": [HasMethods(["prepare", "backward"]), None],
+    "precision": [StrOptions({"auto", "float32", "bfloat16"})],
 }
+
+# bfloat16 training under precision="auto" only where its products measure
+# at least this much faster than float32 (see utils._device.bfloat16_speedup)
+_BFLOAT16_MIN_SPEEDUP = 2.0
 
 
 # built-in optimizers with a fused step in torch, and the devices it runs on

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
+from skorch.callbacks import Callback
 
 from sklearn_recae._skorch import CSRDataset, EntryHoldoutSplit
 from sklearn_recae.exceptions import DivergenceError
@@ -112,3 +113,78 @@ def test_builtin_optimizers_take_the_fused_step(optimizer, fused):
         (4,), latent_dim=2, optimizer=optimizer, max_epochs=1, early_stopping=False
     ).fit(X)
     assert model.net_.optimizer_.defaults.get("fused") is fused
+
+
+class _ProductDtypes(Callback):
+    """Records (training?, dtype) of every Linear output of the net's module."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.seen = set()
+        for layer in net.module_.modules():
+            if isinstance(layer, torch.nn.Linear):
+                layer.register_forward_hook(self._record)
+
+    def _record(self, layer, inputs, output):
+        self.seen.add((layer.training, output.dtype))
+
+
+@pytest.mark.parametrize("name", ["MultDAE", "AutoRec"])
+@pytest.mark.parametrize("precision", ["bfloat16", "float32"])
+def test_precision_sets_the_dtype_of_training_products_only(ratings, name, precision):
+    """precision='bfloat16' autocasts the training forward pass; the weights,
+    the validation pass and predictions stay float32."""
+    import sklearn_recae
+
+    recorder = _ProductDtypes()
+    model = getattr(sklearn_recae, name)(
+        latent_dim=4,
+        max_epochs=1,
+        random_state=0,
+        precision=precision,
+        callbacks=[("dtypes", recorder)],
+    ).fit(ratings)
+    assert model.precision_ == precision
+    training = {dtype for in_training, dtype in recorder.seen if in_training}
+    assert training == {getattr(torch, precision)}
+    assert {dtype for in_training, dtype in recorder.seen if not in_training} == {
+        torch.float32
+    }
+    assert all(p.dtype == torch.float32 for p in model.net_.module_.parameters())
+    assert model.predict(ratings).dtype == np.float32
+
+
+def test_auto_precision_follows_the_measured_speedup(binary, monkeypatch):
+    from sklearn_recae import MultDAE, base
+
+    for speedup, expected in ((7.5, "bfloat16"), (1.1, "float32")):
+        monkeypatch.setattr(
+            "sklearn_recae.utils._device.bfloat16_speedup", lambda device, s=speedup: s
+        )
+        model = MultDAE(latent_dim=4, max_epochs=1, random_state=0).fit(binary)
+        assert model.precision == "auto" and model.precision_ == expected
+    assert base._BFLOAT16_MIN_SPEEDUP == 2.0
+
+
+def test_precision_is_float32_under_an_accelerator(binary):
+    pytest.importorskip("accelerate")
+    from accelerate import Accelerator
+
+    from sklearn_recae import MultDAE
+
+    model = MultDAE(
+        latent_dim=4,
+        max_epochs=1,
+        random_state=0,
+        precision="bfloat16",
+        accelerator=Accelerator(cpu=True),
+    ).fit(binary)
+    assert model.precision_ == "float32"
+
+
+def test_bfloat16_speedup_probe_leaves_torch_random_state_alone():
+    from sklearn_recae.utils import _device
+
+    _device._bfloat16_speedups.pop("cpu", None)
+    state = torch.random.get_rng_state()
+    assert _device.bfloat16_speedup("cpu") > 0
+    assert torch.equal(torch.random.get_rng_state(), state)

@@ -15,6 +15,7 @@ epoch), two validation passes, or the EASE fit with a float64
 """
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -62,7 +63,7 @@ def numpy_reference(X):
 # ---------------------------------------------------------------- ours
 
 
-def ours(model, split, data, epochs):
+def ours(model, split, data, epochs, precision=None):
     from sklearn_recae import CDAE, EASE, MultDAE, MultVAE
 
     train = data["train"]
@@ -73,6 +74,8 @@ def ours(model, split, data, epochs):
         "multdae": lambda: MultDAE((HIDDEN,), latent_dim=LATENT),
         "cdae": lambda: CDAE(latent_dim=LATENT, negative_ratio=None),
     }[model]()
+    if precision is not None:
+        estimator.set_params(precision=precision)
     estimator.set_params(
         batch_size=BATCH[model],
         max_epochs=1 + epochs,
@@ -88,6 +91,7 @@ def ours(model, split, data, epochs):
         "epoch_s": [float(d) for d in estimator.history_[1:, "dur"]],
         "valid_s": valid,
         "rows": int(train.shape[0]),
+        "precision": estimator.precision_,
     }
 
 
@@ -298,7 +302,13 @@ def recpack(model, split, data, epochs):
     return {"epoch_s": epoch_s[1:], "valid_s": valid_s[-2:], "rows": train.shape[0]}
 
 
-SYSTEMS = {"ours": ours, "recbole": recbole, "cornac": cornac, "recpack": recpack}
+SYSTEMS = {
+    "ours": ours,
+    "ours-f32": functools.partial(ours, precision="float32"),
+    "recbole": recbole,
+    "cornac": cornac,
+    "recpack": recpack,
+}
 
 
 def main():

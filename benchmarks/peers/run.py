@@ -25,6 +25,9 @@ timed ones, ``OMP_NUM_THREADS`` = torch threads = ``--threads``.
   ``score(X_val, y_val)`` (NDCG@100), RecBole ``_valid_epoch`` (NDCG@100, 500
   users a batch), RecPack ``_evaluate`` (its stopping criterion, NDCG), Cornac
   ``ranking_eval`` with NDCG@100.
+* ours runs with the models' default ``precision='auto'`` (bfloat16 training
+  where a bfloat16 matrix product measures at least 2x faster than float32,
+  e.g. CPUs with AMX), ours (float32) with ``precision='float32'``.
 * EASE: the fit on the training matrix (λ = 500) beside a float64
   ``numpy.linalg.inv`` solve timed in the same process (RecBole's and
   RecPack's environments have numpy 1.26, whose OpenBLAS lacks this CPU's
@@ -54,8 +57,14 @@ import scipy.sparse as sp
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-SYSTEMS = ("ours", "recbole", "cornac", "recpack")
-NAMES = {"ours": "ours", "recbole": "RecBole", "cornac": "Cornac", "recpack": "RecPack"}
+SYSTEMS = ("ours", "ours-f32", "recbole", "cornac", "recpack")
+NAMES = {
+    "ours": "ours",
+    "ours-f32": "ours (float32)",
+    "recbole": "RecBole",
+    "cornac": "Cornac",
+    "recpack": "RecPack",
+}
 MODELS = ("multvae", "multdae", "cdae", "ease")
 MODEL_NAMES = {
     "multvae": "Mult-VAE",
@@ -73,6 +82,8 @@ PEER_MODELS = {  # what each peer has (its class name)
     "cornac": {"multvae": "VAECF", "ease": "EASE (posB=False)"},
     "recpack": {"multvae": "MultVAE", "ease": "EASE"},
     "ours": {m: MODEL_NAMES[m] for m in MODELS},
+    # the neural models with precision="float32" (ours uses its default, "auto")
+    "ours-f32": {m: MODEL_NAMES[m] for m in MODELS if m != "ease"},
 }
 PACKAGES = {"recbole": "recbole", "cornac": "cornac", "recpack": "recpack"}
 
@@ -128,7 +139,7 @@ def peer_status(venvs):
 
 
 def run_case(system, model, split, args, status, data_dir):
-    if system == "ours":
+    if system.startswith("ours"):
         python = sys.executable
     elif "python" in status.get(system, {}):
         python = status[system]["python"]
@@ -143,7 +154,7 @@ def run_case(system, model, split, args, status, data_dir):
         TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD="1",  # RecBole / RecPack checkpoints
         PYTHONHASHSEED="0",
     )
-    if system == "ours":
+    if system.startswith("ours"):
         env["PYTHONPATH"] = os.pathsep.join(
             [str(REPO), *filter(None, [env.get("PYTHONPATH")])]
         )
@@ -207,6 +218,9 @@ def summarise(results):
         if not any(k in entry for k in ("epoch_s", "ease_s")) and any(errors):
             entry["error"] = next(e for e in errors if e)
         entry["rows"] = next((p["rows"] for p in passes if "rows" in p), None)
+        entry["precision"] = next(
+            (p["precision"] for p in passes if "precision" in p), None
+        )
         summary[key] = entry
     return summary
 
@@ -223,6 +237,15 @@ def _cell(entry, field):
     passes = " / ".join(f"{v:.2f}" for v in values)
     flag = " †" if max(values) > UNSTABLE * min(values) else ""
     return f"{entry[field]:.2f} ({passes}){flag}"
+
+
+def _our_precision(summary):
+    seen = {
+        entry["precision"]
+        for (system, model, _), entry in summary.items()
+        if system == "ours" and model != "ease" and entry.get("precision")
+    }
+    return " / ".join(sorted(seen)) or "?"
 
 
 def _ratio(entry, ours, field):
@@ -249,6 +272,11 @@ def markdown(summary, meta, shapes, status):
         "",
         "Systems: " + "; ".join(_status_line(s, status) for s in PACKAGES) + ".",
         "",
+        "ours: the models' default precision='auto', which here trained in "
+        + _our_precision(summary)
+        + "; ours (float32): the same with precision='float32' (see "
+        "benchmarks/results/precision.md for the accuracy of each).",
+        "",
         "Splits: "
         + "; ".join(
             f"{name} {s['train'][0]} × {s['train'][1]} training ({s['train_nnz']} "
@@ -265,9 +293,12 @@ def markdown(summary, meta, shapes, status):
         lines += [
             f"### {title}",
             "",
-            "| split | model | ours | RecBole | Cornac | RecPack "
-            "| RecBole / ours | Cornac / ours | RecPack / ours |",
-            "|---|---|---|---|---|---|---|---|---|",
+            "| split | model | "
+            + " | ".join(NAMES[s] for s in SYSTEMS)
+            + " | "
+            + " | ".join(f"{NAMES[s]} / ours" for s in SYSTEMS[1:])
+            + " |",
+            "|---" * (2 * len(SYSTEMS) + 1) + "|",
         ]
         for split in _splits_run(summary):
             for model in MODELS[:-1]:

@@ -11,6 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 from skorch import NeuralNet
+from skorch.dataset import unpack_data
 from skorch.utils import to_tensor
 from torch.utils.data import BatchSampler, RandomSampler, SequentialSampler
 
@@ -31,6 +32,25 @@ class RecommenderNet(NeuralNet):
 
     sparse_inputs = False
 
+    def __init__(self, *args, precision="float32", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.precision = precision
+
+    def train_step_single(self, batch, **fit_params):
+        """skorch's step; with ``precision='bfloat16'`` the forward pass and
+        the loss run under ``torch.autocast`` (backward outside it, as torch
+        advises), so weights, gradients and the optimiser stay float32."""
+        if self.precision == "float32":
+            return super().train_step_single(batch, **fit_params)
+        self._set_training(True)
+        Xi, yi = unpack_data(batch)
+        device_type = torch.device(self.device).type
+        with torch.autocast(device_type, dtype=torch.bfloat16):
+            y_pred = _float32(self.infer(Xi, **fit_params))
+            loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        loss.backward()
+        return {"loss": loss, "y_pred": y_pred}
+
     def initialize(self):
         super().initialize()
         self.reset_counters()
@@ -50,6 +70,16 @@ class RecommenderNet(NeuralNet):
         sampler = RandomSampler(dataset) if training else SequentialSampler(dataset)
         batches = BatchSampler(sampler, batch_size=self.batch_size, drop_last=False)
         return batch_loader(dataset, batches)
+
+
+def _float32(output):
+    """The module's output (a tensor or a tuple of them) in float32: the
+    losses then see float32 scores whatever the products ran in."""
+    if isinstance(output, tuple):
+        return tuple(_float32(part) for part in output)
+    if isinstance(output, torch.Tensor) and output.dtype == torch.bfloat16:
+        return output.float()
+    return output
 
 
 class RefeedingNet(RecommenderNet):
