@@ -69,6 +69,41 @@ def test_fold_in_recovers_training_users_better_than_user_free(binary):
     assert np.linalg.norm(folded[keep] - learned[keep]) < np.linalg.norm(learned[keep])
 
 
+def _autograd_fold_in(module, encoded, x):
+    """The fold-in's objective minimised with autograd through the loss."""
+    from sklearn_recae.nn import negative_weights, weighted_entry_loss
+
+    weights = negative_weights(x, module.negative_ratio, sample=False)
+    vectors = torch.zeros_like(encoded, requires_grad=True)
+    optimizer = torch.optim.Adam([vectors], lr=module.fold_in_lr)
+    for _ in range(module.fold_in_steps):
+        logits = module.decoder(module.activation(encoded + vectors))
+        objective = (
+            weighted_entry_loss(logits, x, weights, module.loss) * len(x)
+            + 0.5 * module.fold_in_l2 * vectors.square().sum()
+        )
+        optimizer.zero_grad()
+        objective.backward()
+        optimizer.step()
+    return vectors.detach()
+
+
+@pytest.mark.parametrize("loss", ["logistic", "squared"])
+@pytest.mark.parametrize("negative_ratio", [5.0, None])
+def test_fold_in_closed_form_gradient_equals_autograd(binary, loss, negative_ratio):
+    """The fold-in's hand-written logit gradient gives the vectors that
+    autograd through weighted_entry_loss gives."""
+    model = CDAE(**FAST, loss=loss, negative_ratio=negative_ratio).fit(binary)
+    module = model.net_.module_
+    x = torch.from_numpy(binary[:40].toarray())
+    with torch.no_grad():
+        encoded = module.encoder(x)
+        folded = module.fold_in(encoded, x)
+    expected = _autograd_fold_in(module, encoded, x)
+    assert folded.abs().max() > 0
+    torch.testing.assert_close(folded, expected, rtol=1e-4, atol=1e-5)
+
+
 def test_early_stopping_keeps_the_best_validation_epoch(binary):
     from sklearn_recae.callbacks import RankingScoring
 

@@ -321,23 +321,42 @@ class CDAEModule(nn.Module):
         return self.decoder(self.activation(encoded + vectors))
 
     def fold_in(self, encoded, x):
-        """User vectors fitted to ``x`` with the network frozen (see above)."""
-        from ._losses import negative_weights, weighted_entry_loss
+        """User vectors fitted to ``x`` with the network frozen (see above).
+
+        The objective is ``weighted_entry_loss(logits, x, weights) * n_rows +
+        fold_in_l2 / 2 * ||V||²``; its gradient with respect to the logits is
+        written in closed form (``weights * (sigmoid(logits) - target)``, or
+        ``2 * weights * (logits - target)`` for the squared loss), so each step
+        makes three passes over the dense (rows × items) block instead of
+        autograd's graph through the loss; autograd only carries it back
+        through the hidden layer's activation.
+        """
+        from ._losses import negative_weights
 
         x = to_dense_rows(x)
+        target = (x != 0).to(encoded.dtype)
         weights = negative_weights(x, self.negative_ratio, sample=False)
         vectors = torch.zeros_like(encoded, requires_grad=True)
         optimizer = torch.optim.Adam([vectors], lr=self.fold_in_lr)
-        with torch.enable_grad():
-            for _ in range(self.fold_in_steps):
-                logits = self.decoder(self.activation(encoded + vectors))
-                objective = (
-                    weighted_entry_loss(logits, x, weights, self.loss) * len(x)
-                    + 0.5 * self.fold_in_l2 * vectors.square().sum()
-                )
-                (gradient,) = torch.autograd.grad(objective, vectors)
-                vectors.grad = gradient
-                optimizer.step()
+        for _ in range(self.fold_in_steps):
+            with torch.enable_grad():
+                hidden = self.activation(encoded + vectors)
+            with torch.no_grad():
+                residual = self.decoder(hidden.detach())  # the logits
+                if self.loss == "logistic":
+                    residual.sigmoid_().sub_(target)
+                elif self.loss == "squared":
+                    residual.sub_(target).mul_(2.0)
+                else:
+                    raise ValueError(
+                        f"loss must be 'logistic' or 'squared', got {self.loss!r}."
+                    )
+                residual.mul_(weights)
+                grad_hidden = residual @ self.decoder.weight
+            with torch.enable_grad():
+                (gradient,) = torch.autograd.grad(hidden, vectors, grad_hidden)
+            vectors.grad = gradient.add_(vectors.detach(), alpha=self.fold_in_l2)
+            optimizer.step()
         return vectors.detach()
 
 
