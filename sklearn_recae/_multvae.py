@@ -140,13 +140,10 @@ class MultVAE(_MultAutoencoder):
     device : {'cpu', 'cuda', 'auto'} or str, default='cpu'
         torch device.
     precision : {'auto', 'float32', 'bfloat16'}, default='auto'
-        Arithmetic of each training step's forward pass and loss: 'bfloat16'
-        runs them under ``torch.autocast`` (matrix products in bfloat16;
-        weights, gradients, the optimiser and every prediction stay float32);
-        'auto' takes bfloat16 where a bfloat16 matrix product measures at
-        least twice as fast as a float32 one on ``device`` (CPUs with AMX,
-        recent GPUs) and float32 elsewhere; the choice is ``precision_``.
-        Ignored with ``accelerator`` (its ``mixed_precision`` decides).
+        Arithmetic of the training steps' forward pass and loss:
+        ``torch.autocast`` to bfloat16 or float32 (see :ref:`scale`); 'auto'
+        takes bfloat16 where it measures 2× faster (the choice: ``precision_``).
+        Ignored with ``accelerator``.
     random_state : int, RandomState instance or None, default=None
         Seed of initialisation, dropout, sampling, shuffling and validation split.
     verbose : int, default=0
@@ -163,6 +160,8 @@ class MultVAE(_MultAutoencoder):
     ----------
     net_ : skorch.NeuralNet
         The trained skorch net.
+    precision_ : {'float32', 'bfloat16'}
+        The arithmetic training ran in (``precision`` resolved).
     history_ : skorch.History
         Per-epoch losses, ``valid_ndcg`` and ``beta``.
     total_anneal_steps_ : int
@@ -321,13 +320,10 @@ class MultDAE(_MultAutoencoder):
     device : {'cpu', 'cuda', 'auto'} or str, default='cpu'
         torch device.
     precision : {'auto', 'float32', 'bfloat16'}, default='auto'
-        Arithmetic of each training step's forward pass and loss: 'bfloat16'
-        runs them under ``torch.autocast`` (matrix products in bfloat16;
-        weights, gradients, the optimiser and every prediction stay float32);
-        'auto' takes bfloat16 where a bfloat16 matrix product measures at
-        least twice as fast as a float32 one on ``device`` (CPUs with AMX,
-        recent GPUs) and float32 elsewhere; the choice is ``precision_``.
-        Ignored with ``accelerator`` (its ``mixed_precision`` decides).
+        Arithmetic of the training steps' forward pass and loss:
+        ``torch.autocast`` to bfloat16 or float32 (see :ref:`scale`); 'auto'
+        takes bfloat16 where it measures 2× faster (the choice: ``precision_``).
+        Ignored with ``accelerator``.
     random_state : int, RandomState instance or None, default=None
         Seed of initialisation, dropout, shuffling and the validation split.
     verbose : int, default=0
@@ -344,6 +340,8 @@ class MultDAE(_MultAutoencoder):
     ----------
     net_ : skorch.NeuralNet
         The trained skorch net.
+    precision_ : {'float32', 'bfloat16'}
+        The arithmetic training ran in (``precision`` resolved).
     history_ : skorch.History
         Per-epoch losses and ``valid_ndcg``.
     max_epochs_ : int

@@ -254,12 +254,9 @@ class RecVAE(LatentCodeMixin, RankingAutoencoder):
     device : {'cpu', 'cuda', 'auto'} or str, default='cpu'
         torch device.
     precision : {'auto', 'float32', 'bfloat16'}, default='auto'
-        Arithmetic of each training step's forward pass and loss: 'bfloat16'
-        runs them under ``torch.autocast`` (matrix products in bfloat16;
-        weights, gradients, the optimiser and every prediction stay float32);
-        'auto' takes bfloat16 where a bfloat16 matrix product measures at
-        least twice as fast as a float32 one on ``device`` (CPUs with AMX,
-        recent GPUs) and float32 elsewhere; the choice is ``precision_``.
+        Arithmetic of the training steps' forward pass and loss:
+        ``torch.autocast`` to bfloat16 or float32 (see :ref:`scale`); 'auto'
+        takes bfloat16 where it measures 2× faster (the choice: ``precision_``).
     random_state : int, RandomState instance or None, default=None
         Seed of initialisation, dropout, sampling, shuffling and validation split.
     verbose : int, default=0
@@ -274,6 +271,8 @@ class RecVAE(LatentCodeMixin, RankingAutoencoder):
     net_ : RecVAENet
         The trained skorch net (``net_.module_`` is a
         :class:`~sklearn_recae.nn.RecVAEModule`).
+    precision_ : {'float32', 'bfloat16'}
+        The arithmetic training ran in (``precision`` resolved).
     history_ : skorch.History
         Per-epoch losses and ``valid_ndcg``.
     n_features_in_ : int

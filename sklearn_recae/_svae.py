@@ -89,13 +89,10 @@ class SVAE(LatentCodeMixin, RankingAutoencoder):
     device : {'cpu', 'cuda', 'auto'} or str, default='cpu'
         torch device.
     precision : {'auto', 'float32', 'bfloat16'}, default='float32'
-        Arithmetic of each training step's forward pass and loss: 'bfloat16'
-        runs them under ``torch.autocast`` (matrix products in bfloat16;
-        weights, gradients, the optimiser and every prediction stay float32);
-        'auto' takes bfloat16 where a bfloat16 matrix product measures at
-        least twice as fast as a float32 one on ``device`` (CPUs with AMX,
-        recent GPUs) and float32 elsewhere; the choice is ``precision_``.
-        Ignored with ``accelerator`` (its ``mixed_precision`` decides).
+        Arithmetic of the training steps' forward pass and loss:
+        ``torch.autocast`` to bfloat16 or float32 (see :ref:`scale`); 'auto'
+        takes bfloat16 where it measures 2× faster (the choice: ``precision_``).
+        Ignored with ``accelerator``.
     random_state : int, RandomState instance or None, default=None
         Seed of initialisation, sampling, batching and the validation split.
     verbose : int, default=0
@@ -119,6 +116,8 @@ class SVAE(LatentCodeMixin, RankingAutoencoder):
     ----------
     net_ : skorch.NeuralNet
         The trained skorch net.
+    precision_ : {'float32', 'bfloat16'}
+        The arithmetic training ran in (``precision`` resolved).
     history_ : skorch.History
         Per-epoch losses and ``valid_ndcg``.
     n_features_in_ : int
