@@ -110,9 +110,12 @@ def markdown(rows, speedup, env):
         cells = []
         for runs in (f32, b16):
             values = [r["value"] for r in runs.values()]
-            sd = np.std(values, ddof=1) if len(values) > 1 else float("nan")
             seeds = ", ".join(map(str, sorted(runs)))
-            cells.append(f"{np.mean(values):.4f} ± {sd:.4f} ({seeds})")
+            if len(values) > 1:
+                sd = np.std(values, ddof=1)
+                cells.append(f"{np.mean(values):.4f} ± {sd:.4f} ({seeds})")
+            else:
+                cells.append(f"{values[0]:.4f} ({seeds})")
         first = shared[0]
         f0, b0 = f32[first], b16[first]
         lines.append(

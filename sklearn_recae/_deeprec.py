@@ -106,7 +106,7 @@ class DeepRec(RatingAutoencoder):
         and at least 300 updates (``n_iter_no_change_``).
     device : {'cpu', 'cuda', 'auto'} or str, default='cpu'
         torch device; a clear error if CUDA is asked for and absent.
-    precision : {'auto', 'float32', 'bfloat16'}, default='auto'
+    precision : {'auto', 'float32', 'bfloat16'}, default='float32'
         Arithmetic of the training steps' forward pass and loss:
         ``torch.autocast`` to bfloat16 or float32 (see :ref:`scale`); 'auto'
         takes bfloat16 where it measures 2× faster (the choice: ``precision_``).
@@ -217,7 +217,7 @@ class DeepRec(RatingAutoencoder):
         validation_fraction=0.1,
         n_iter_no_change="auto",
         device="cpu",
-        precision="auto",
+        precision="float32",
         random_state=None,
         verbose=0,
         callbacks=None,
