@@ -253,7 +253,7 @@ class RecVAE(LatentCodeMixin, RankingAutoencoder):
         Epochs without improvement before stopping.
     device : {'cpu', 'cuda', 'auto'} or str, default='cpu'
         torch device.
-    precision : {'auto', 'float32', 'bfloat16'}, default='float32'
+    precision : {'auto', 'float32', 'bfloat16'}, default='auto'
         Arithmetic of the training steps' forward pass and loss:
         ``torch.autocast`` to bfloat16 or float32 (see :ref:`scale`); 'auto'
         takes bfloat16 where it measures 2× faster (the choice: ``precision_``).
@@ -343,7 +343,7 @@ class RecVAE(LatentCodeMixin, RankingAutoencoder):
         validation_fraction=0.1,
         n_iter_no_change=15,
         device="cpu",
-        precision="float32",
+        precision="auto",
         random_state=None,
         verbose=0,
         callbacks=None,
