@@ -470,7 +470,9 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
         """``precision_``: 'float32' or 'bfloat16' (see the estimators' docs)."""
         from .utils._device import bfloat16_speedup
 
-        precision = getattr(self, "precision", "float32")
+        if not hasattr(self, "precision"):  # ELSA: float32 only, no precision_
+            return "float32"
+        precision = self.precision
         if getattr(self, "accelerator", None) is not None:
             precision = "float32"  # the accelerator's mixed_precision decides
         elif precision == "auto":

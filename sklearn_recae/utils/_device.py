@@ -50,9 +50,10 @@ def _time_matmul(device, dtype):
     a = torch.full((_PROBE_SIZE, _PROBE_SIZE), 0.5, dtype=getattr(torch, dtype))
     a = a.to(device)
     sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
+    a @ a  # warm-up
+    sync()
     best = float("inf")
-    for _ in range(4):  # the first is a warm-up
-        sync()
+    for _ in range(3):
         start = time.perf_counter()
         a @ a
         sync()
