@@ -15,7 +15,7 @@ from skorch.dataset import unpack_data
 from skorch.utils import to_tensor
 from torch.utils.data import BatchSampler, RandomSampler, SequentialSampler
 
-from ..nn._losses import cdae_loss, svae_loss, vae_loss
+from ..nn._losses import _steps_kl, cdae_loss, linear_next_k_nll, vae_loss
 from ._datasets import CSRDataset, SequenceDataset, batch_loader
 
 
@@ -174,7 +174,10 @@ class SVAENet(VAENet):
     Training batches group rows of similar length (a random order, sorted by
     length plus noise, cut into batches whose order is shuffled), so padding
     stays short. The training loss is :func:`~sklearn_recae.nn.svae_loss`
-    (next-k likelihood plus β times the KL of every step that predicts); in
+    (next-k likelihood plus β times the KL of every step that predicts),
+    computed from the decoder's last hidden layer by
+    :func:`~sklearn_recae.nn.linear_next_k_nll` (the output layer fused with
+    its softmax, never every step's logits at once); in
     evaluation the scores after the last event are scored against the
     held-out items by :func:`~sklearn_recae.nn.vae_loss`.
     """
@@ -202,9 +205,15 @@ class SVAENet(VAENet):
         return batch_loader(dataset, [batches[i] for i in order])
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        logits, mu, logvar = y_pred
+        scores, mu, logvar = y_pred
         y_true = to_tensor(y_true, device=self.device)
         if not training:  # held-out items (values are times: count each once)
-            held_out = (y_true != 0).to(logits.dtype)
-            return vae_loss(logits, held_out, mu, logvar, self.beta)
-        return svae_loss(logits, y_true, mu, logvar, self.beta, self.next_k)
+            held_out = (y_true != 0).to(scores.dtype)
+            return vae_loss(scores, held_out, mu, logvar, self.beta)
+        # training: scores are the decoder's last hidden layer (SVAEModule)
+        layer = self.module_.output_layer
+        dtype = torch.bfloat16 if self.precision == "bfloat16" else None
+        nll = linear_next_k_nll(
+            scores, layer.weight, layer.bias, y_true, self.next_k, dtype=dtype
+        )
+        return nll + self.beta * _steps_kl(y_true, mu, logvar)

@@ -351,6 +351,116 @@ def next_k_nll(logits, items, k=4):
     return total / n_predicting
 
 
+def linear_next_k_nll(hidden, weight, bias, items, k=4, *, dtype=None):
+    """:func:`next_k_nll` of a linear output layer, fused with its softmax.
+
+    Equals ``next_k_nll(F.linear(hidden, weight, bias), items, k)`` with its
+    gradients, but the logits over all items are made and differentiated a
+    block of steps at a time (each step's gradient ``c_t softmax - targets`` in
+    closed form), so no tensor of every step's logits is ever held: the
+    softmax passes stay in cache and the cost is the three products. Steps
+    without a next item (the last and padding) are never scored.
+
+    Parameters
+    ----------
+    hidden : torch.Tensor of shape (n_rows, n_steps, n_hidden)
+        Inputs of the output layer after each step.
+    weight : torch.Tensor of shape (n_items, n_hidden)
+        The output layer's weight.
+    bias : torch.Tensor of shape (n_items,)
+        The output layer's bias.
+    items : torch.Tensor of shape (n_rows, n_steps)
+        Item ids plus one, 0 for padding after a row's last event.
+    k : int, default=4
+        Number of next items each step predicts.
+    dtype : torch.dtype or None, default=None
+        Arithmetic of the products (e.g. ``torch.bfloat16``, as under
+        autocast); the softmax and every sum stay float32. None: ``hidden``'s.
+
+    Returns
+    -------
+    loss : torch.Tensor
+        A scalar.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_recae.nn import linear_next_k_nll
+    >>> hidden = torch.zeros(1, 3, 2)  # uniform over 4 items
+    >>> weight, bias = torch.ones(4, 2), torch.zeros(4)
+    >>> items = torch.tensor([[1, 2, 0]])  # one step has a next item
+    >>> round(float(linear_next_k_nll(hidden, weight, bias, items, k=2)), 4)
+    1.3863
+    """
+    n_predicting = (items[:, 1:] > 0).sum().clamp(min=1)
+    k = min(k, items.shape[1] - 1)
+    if k < 1:  # no step has a next item
+        return (hidden.sum() + weight.sum() + bias.sum()) * 0.0
+    targets = _next_items(items, k)
+    predicting = targets[..., 0] > 0
+    total = _LinearNextKNLL.apply(
+        hidden[predicting], weight, bias, targets[predicting], dtype or hidden.dtype
+    )
+    return total / n_predicting
+
+
+_FUSED_BLOCK_ELEMENTS = 1 << 20  # logits per block (4 MiB in float32)
+
+
+class _LinearNextKNLL(torch.autograd.Function):
+    """Sum over steps of ``-sum_j log softmax(h W^T + b)[target_j]``; the
+    gradients are made block by block in the forward pass and scaled in
+    the backward."""
+
+    @staticmethod
+    def forward(ctx, hidden, weight, bias, targets, dtype):
+        with torch.autocast(hidden.device.type, enabled=False):
+            total, *grads = _fused_next_k_nll(hidden, weight, bias, targets, dtype)
+        ctx.save_for_backward(*grads)
+        return total
+
+    @staticmethod
+    def backward(ctx, grad_total):
+        return (*(grad * grad_total for grad in ctx.saved_tensors), None, None)
+
+
+def _fused_next_k_nll(hidden, weight, bias, targets, dtype):
+    """The summed loss and its gradients in ``hidden``, ``weight``, ``bias``."""
+    accumulate = torch.promote_types(hidden.dtype, torch.float32)
+    counted = (targets > 0).to(accumulate)
+    columns = (targets - 1).clamp(min=0)
+    n_counted = counted.sum(dim=1, keepdim=True)
+    weight_p = weight.to(dtype)
+    bias_p = bias.to(dtype)
+    total = hidden.new_zeros((), dtype=accumulate)
+    grad_hidden = torch.empty_like(hidden, dtype=accumulate)
+    grad_weight = torch.zeros_like(weight, dtype=accumulate)
+    grad_bias = torch.zeros_like(bias, dtype=accumulate)
+    block = max(1, _FUSED_BLOCK_ELEMENTS // max(1, weight.shape[0]))
+    for start in range(0, hidden.shape[0], block):
+        rows = slice(start, start + block)
+        hidden_p = hidden[rows].to(dtype)
+        logits = torch.addmm(bias_p, hidden_p, weight_p.t()).to(accumulate)
+        picked = logits.gather(1, columns[rows]) * counted[rows]
+        largest = logits.amax(dim=1, keepdim=True)
+        exps = logits.sub_(largest).exp_()  # in place: one buffer per block
+        sums = exps.sum(dim=1, keepdim=True)
+        normaliser = sums.log().add_(largest)
+        total += (normaliser * n_counted[rows]).sum() - picked.sum()
+        grad_logits = exps.mul_(n_counted[rows] / sums)
+        grad_logits.scatter_add_(1, columns[rows], -counted[rows])
+        grad_p = grad_logits.to(dtype)
+        grad_hidden[rows] = (grad_p @ weight_p).to(accumulate)
+        grad_weight += (grad_p.t() @ hidden_p).to(accumulate)
+        grad_bias += grad_logits.sum(dim=0)
+    return (
+        total,
+        grad_hidden.to(hidden.dtype),
+        grad_weight.to(weight.dtype),
+        grad_bias.to(bias.dtype),
+    )
+
+
 def _next_items(items, k):
     """``(n_rows, n_steps, k)``: the ``j``-th item after each step (0 past the end)."""
     padded = torch.nn.functional.pad(items, (0, k))
@@ -393,10 +503,27 @@ def svae_loss(logits, items, mu, logvar, beta, k=4):
     >>> round(float(svae_loss(logits, items, mu, logvar, beta=0.5, k=2)), 4)
     1.8863
     """
+    return next_k_nll(logits, items, k) + beta * _steps_kl(items, mu, logvar)
+
+
+def _steps_kl(items, mu, logvar):
+    """Mean KL to N(0, I) of the posteriors of the steps that have a next item.
+
+    Parameters
+    ----------
+    items : torch.Tensor of shape (n_rows, n_steps)
+        Item ids plus one, 0 for padding after a row's last event.
+    mu, logvar : torch.Tensor of shape (n_rows, n_steps, latent_dim)
+        Posterior means and log-variances after each step.
+
+    Returns
+    -------
+    kl : torch.Tensor
+        A scalar.
+    """
     predicting = items[:, 1:] > 0
     kl = 0.5 * (mu.square() + logvar.exp() - 1.0 - logvar).sum(dim=-1)
-    kl = (kl[:, :-1] * predicting).sum() / predicting.sum().clamp(min=1)
-    return next_k_nll(logits, items, k) + beta * kl
+    return (kl[:, :-1] * predicting).sum() / predicting.sum().clamp(min=1)
 
 
 def log_normal_pdf(z, mu, logvar):

@@ -365,10 +365,14 @@ class SVAEModule(nn.Module):
 
     Items (ids plus one; 0 pads) are embedded and run through a GRU; after each
     step, an MLP encoder gives a Gaussian posterior over the latent code, and a
-    decoder MLP gives logits over the items that come next. In training the
-    module returns every step's logits (a sample of the code); in evaluation
-    only those after each row's last event (the posterior mean), shape
-    ``(n_rows, n_items)``; rows without events use the GRU's initial state.
+    decoder MLP gives logits over the items that come next. In evaluation the
+    module returns the logits after each row's last event (the posterior
+    mean), shape ``(n_rows, n_items)``; rows without events use the GRU's
+    initial state. In training it returns, for every step (a sample of the
+    code), the decoder's last hidden layer, shape ``(n_rows, n_steps,
+    hidden_dim)``: the loss applies the output layer (:attr:`output_layer`)
+    fused with its softmax (:func:`~sklearn_recae.nn.linear_next_k_nll`), so
+    no tensor of every step's logits over all items is made.
 
     Parameters
     ----------
@@ -425,4 +429,9 @@ class SVAEModule(nn.Module):
             return self.decoder(mu), mu, logvar
         mu, logvar = self.encode(self._states(items))
         z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
-        return self.decoder(z), mu, logvar
+        return self.decoder[:-1](z), mu, logvar
+
+    @property
+    def output_layer(self):
+        """The decoder's last linear layer (its logits over the items)."""
+        return self.decoder[-1]
