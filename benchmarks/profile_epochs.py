@@ -601,9 +601,17 @@ def markdown(rows, meta):
         "Element-wise work and Python carry no floor; `(0.000)` means under a "
         "millisecond. Regenerate: `OMP_NUM_THREADS=2 python "
         f"benchmarks/profile_epochs.py --data ../shared/data/ml-1m/ratings.csv.gz "
-        f"--out {meta['out']}`.",
+        f"{_cases_option(meta)}--out {meta['out']}`.",
     ]
     return "\n".join(lines)
+
+
+def _cases_option(meta):
+    """``--cases ...`` when the run profiled only some cases."""
+    cases = meta.get("cases", list(CASES))
+    if list(cases) == list(CASES):
+        return ""
+    return "--cases " + " ".join(f'"{case}"' for case in cases) + " "
 
 
 def _load(load):
@@ -635,6 +643,7 @@ def main():
         "omp": os.environ.get("OMP_NUM_THREADS", "unset"),
         "load_start": os.getloadavg(),
         "out": args.out,
+        "cases": args.cases,
     }
     splits = load_splits(args.data, {CASES[c][1] for c in args.cases})
     rows = [profile_case(c, splits[CASES[c][1]], args.threads) for c in args.cases]

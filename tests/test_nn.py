@@ -166,3 +166,94 @@ def test_svae_loss_counts_the_kl_of_predicting_steps_only():
     assert float(svae_loss(logits, items, mu, logvar, 0.5, k=2)) == pytest.approx(
         expected
     )
+
+
+def _linear_case(seed=0, n_rows=4, n_steps=7, n_hidden=5, n_items=9):
+    """Hidden states, an output layer and padded item rows (one row empty)."""
+    generator = torch.Generator().manual_seed(seed)
+    hidden = torch.randn(n_rows, n_steps, n_hidden, generator=generator)
+    weight = torch.randn(n_items, n_hidden, generator=generator)
+    bias = torch.randn(n_items, generator=generator)
+    lengths = torch.tensor([n_steps, 3, 1, 0])[:n_rows]
+    items = torch.randint(1, n_items + 1, (n_rows, n_steps), generator=generator)
+    items = items * (torch.arange(n_steps) < lengths[:, None])
+    return hidden, weight, bias, items
+
+
+def _loss_and_grads(loss_fn, hidden, weight, bias, *args, **kwargs):
+    tensors = [t.detach().clone().requires_grad_() for t in (hidden, weight, bias)]
+    loss = loss_fn(*tensors, *args, **kwargs)
+    return loss, torch.autograd.grad(loss, tensors)
+
+
+def _unfused(hidden, weight, bias, items, k):
+    from sklearn_recae.nn import next_k_nll
+
+    return next_k_nll(torch.nn.functional.linear(hidden, weight, bias), items, k)
+
+
+@pytest.mark.parametrize("k", [1, 3, 12])  # 12: past every sequence's end
+@pytest.mark.parametrize("block", [1 << 20, 9, 20])  # one block, one row, ragged
+def test_linear_next_k_nll_equals_the_unfused_loss_and_gradients(monkeypatch, k, block):
+    from sklearn_recae.nn import _losses, linear_next_k_nll
+
+    monkeypatch.setattr(_losses, "_FUSED_BLOCK_ELEMENTS", block)
+    case = [t.double() if t.is_floating_point() else t for t in _linear_case()]
+    *_, items = case
+    expected, expected_grads = _loss_and_grads(_unfused, *case[:3], items, k)
+    loss, grads = _loss_and_grads(linear_next_k_nll, *case[:3], items, k)
+    torch.testing.assert_close(loss, expected)
+    for grad, expected_grad in zip(grads, expected_grads, strict=True):
+        torch.testing.assert_close(grad, expected_grad)
+
+
+def test_linear_next_k_nll_scales_its_gradients_with_the_upstream_gradient():
+    from sklearn_recae.nn import linear_next_k_nll
+
+    *layer, items = _linear_case(seed=1)
+    _, grads = _loss_and_grads(linear_next_k_nll, *layer, items, 2)
+    _, tripled = _loss_and_grads(
+        lambda *t: 3.0 * linear_next_k_nll(*t, items, 2), *layer
+    )
+    for grad, grad3 in zip(grads, tripled, strict=True):
+        torch.testing.assert_close(grad3, 3.0 * grad)
+
+
+def test_linear_next_k_nll_without_a_next_item_is_zero_and_differentiable():
+    from sklearn_recae.nn import linear_next_k_nll
+
+    hidden, weight, bias, _ = _linear_case()
+    items = torch.tensor([[1], [3], [0], [2]])
+    loss, grads = _loss_and_grads(linear_next_k_nll, hidden[:, :1], weight, bias, items)
+    assert float(loss.detach()) == 0.0
+    assert all(float(grad.abs().sum()) == 0.0 for grad in grads)
+
+
+def test_linear_next_k_nll_in_bfloat16_is_close_and_returns_input_dtypes():
+    from sklearn_recae.nn import linear_next_k_nll
+
+    *layer, items = _linear_case(seed=2, n_hidden=16, n_items=40)
+    expected, expected_grads = _loss_and_grads(_unfused, *layer, items, 4)
+    loss, grads = _loss_and_grads(
+        linear_next_k_nll, *layer, items, 4, dtype=torch.bfloat16
+    )
+    assert loss.dtype == torch.float32
+    torch.testing.assert_close(loss, expected, rtol=2e-2, atol=2e-2)
+    for grad, expected_grad, tensor in zip(grads, expected_grads, layer, strict=True):
+        assert grad.dtype == tensor.dtype
+        torch.testing.assert_close(grad, expected_grad, rtol=5e-2, atol=5e-2)
+
+
+def test_svae_module_trains_on_hidden_states_and_predicts_logits():
+    from sklearn_recae.nn import SVAEModule
+
+    module = SVAEModule(n_items=9, embedding_dim=6, rnn_dim=5, hidden_dim=4)
+    items = torch.tensor([[1, 2, 3], [4, 0, 0]])
+    lengths = torch.tensor([3, 1])
+    hidden, mu, logvar = module.train()(items, lengths)
+    assert hidden.shape == (2, 3, 4) and mu.shape == logvar.shape == (2, 3, 64)
+    assert module.output_layer.weight.shape == (9, 4)
+    logits, mu, _ = module.eval()(items, lengths)
+    assert logits.shape == (2, 9)
+    expected = module.output_layer(module.decoder[:-1](mu))
+    torch.testing.assert_close(logits, expected)
