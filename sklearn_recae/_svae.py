@@ -71,7 +71,7 @@ class SVAE(LatentCodeMixin, RankingAutoencoder):
     lr_decay_every : int or None, default=None
         Epochs between learning-rate decays; None keeps it constant.
     max_epochs : int, default=30
-        Number of passes over the training users (about 40 s each on ML-1M's
+        Number of passes over the training users (15–30 s each on ML-1M's
         Q1 training users on 2 CPU cores).
     batch_size : int, default=32
         Sequences per mini-batch.
