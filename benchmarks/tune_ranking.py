@@ -6,7 +6,7 @@ Usage (from benchmarks/)::
         "dict(total_anneal_steps=2000)" "dict(total_anneal_steps=20000)"
 
 Each argument is a dict of the model's parameters (random_state=0 is added
-where the model has one).
+where the model has one and the dict sets none).
 ``--heldout`` sets the validation and test users (S1-style on small data:
 100 on ML-100K, 60 on ML-latest-small); ``--caller-validation`` passes the
 validation users to ``fit(X_val=..., y_val=...)`` instead of carving training
@@ -61,7 +61,7 @@ def main():
         params = eval(setting)  # noqa: S307 (trusted CLI input)
         start = time.perf_counter()
         model = globals()[args.model](**params)
-        if "random_state" in model.get_params():
+        if "random_state" in model.get_params() and "random_state" not in params:
             model.set_params(random_state=0)
         model.fit(split["train"], **fit_kwargs)
         history = getattr(model, "history_", None)
