@@ -189,8 +189,8 @@ def test_epoch_is_encoder_passes_prior_update_then_decoder_pass(binary):
     )
     net.partial_fit(binary)
     training = [d for t, d in calls if t]
-    assert training == [None] * (3 * n_batches) + [0.0] * n_batches  # None: 0.5
-    assert module.dropout == 0.5
+    assert training == [None] * (3 * n_batches) + [0.0] * n_batches  # None: 0.6
+    assert module.dropout == 0.6
 
 
 def test_predict_is_the_decoder_at_the_posterior_mean(binary, fitted):
