@@ -18,20 +18,19 @@ import argparse
 from pathlib import Path
 
 import numpy as np
-from _common import environment, write_results
+from _common import environment, ranking_report, write_results
 from bench_defaults import best_ease
 
 from sklearn_recae import EASE, ELSA
 from sklearn_recae._protocols import split_s1
 from sklearn_recae.datasets import fetch_movielens
-from sklearn_recae.metrics import ndcg_at_k
 
 DATA = {"ml-100k": 100, "ml-latest-small": 60}
 
 
-def test_ndcg(model, split):
+def ndcg_on_test_users(model, split):
     scores = model.predict(split["test_in"])
-    return ndcg_at_k(split["test_out"], scores, k=100, exclude=split["test_in"])
+    return ranking_report(split["test_out"], scores, split["test_in"])["ndcg@100"]
 
 
 def one_split(ratings, seed, n_heldout):
@@ -44,8 +43,8 @@ def one_split(ratings, seed, n_heldout):
     return {
         "seed": seed,
         "ease_l2": l2,
-        "ease": test_ndcg(ease, split),
-        "elsa": test_ndcg(elsa, split),
+        "ease": ndcg_on_test_users(ease, split),
+        "elsa": ndcg_on_test_users(elsa, split),
         "elsa_epochs": len(elsa.history_),
     }
 

@@ -48,6 +48,8 @@ def main():
         parser.error(f"{args.model}.fit takes no X_val: drop --caller-validation")
     if args.protocol == "T1" and args.caller_validation:
         parser.error("T1 has no validation users: drop --caller-validation")
+    if args.protocol == "T1" and "X_val" not in fit_parameters:
+        parser.error(f"--protocol T1 scores early stopping, which {args.model} lacks")
     if args.protocol == "T1":
         split = protocol_t1(args.data, seed=0)
     else:

@@ -8,8 +8,9 @@ Usage (from benchmarks/)::
 Each argument is a dict of SVAE parameters (random_state=0 unless given); the
 validation NDCG@100 of every epoch's early-stopping users is printed too. With
 ``--validation-users`` the fit early-stops on Q1's validation users
-(``X_val``/``y_val``) instead of carving 10% of the training users out, so the
-printed score is that of the kept epoch on the users that chose it.
+(``X_val``/``y_val``) instead of holding out the latest 20% of the events of
+10% of the training users, so the printed score is that of the kept epoch on
+the users that chose it.
 """
 
 import argparse
