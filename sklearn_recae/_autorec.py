@@ -263,6 +263,10 @@ class AutoRec(RatingAutoencoder):
         super()._prepare(X)
         self.n_users_fit_ = X.shape[0]
 
+    @property
+    def _rows_are_users(self):
+        return self.variant != "item"
+
     def _rows(self, X):
         rows = super()._rows(X)
         return rows.T.tocsr() if self.variant == "item" else rows

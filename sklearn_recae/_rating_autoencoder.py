@@ -21,12 +21,24 @@ class RatingStatistics:
         ).astype(np.float32)
         self.unseen_items = counts == 0
 
-    def finish(self, ratings, X):
-        """Clip to the training range; fall back to item means where the model
-        has nothing to go on (items unseen in training, rows without ratings)."""
-        ratings[:, self.unseen_items] = self.global_mean
+    def finish(self, ratings, X, baseline=None):
+        """Clip to the training range; fall back where the model has nothing to
+        go on (items unseen in training, users without ratings).
+
+        The fall-back is ``baseline``, a ``(mean, user_offsets, item_offsets)``
+        triple in ``X``'s orientation, where the model has one (so an unseen
+        item still gets the user's offset), else item and global means.
+        """
         empty_rows = np.diff(X.indptr) == 0
-        ratings[empty_rows] = self.item_means
+        if baseline is None:
+            ratings[:, self.unseen_items] = self.global_mean
+            ratings[empty_rows] = self.item_means
+        else:
+            mean, user_offsets, item_offsets = baseline
+            ratings[:, self.unseen_items] = (
+                mean + user_offsets[:, None] + item_offsets[self.unseen_items]
+            )
+            ratings[empty_rows] = mean + user_offsets[empty_rows, None] + item_offsets
         return np.clip(ratings, self.low, self.high, out=ratings)
 
 
@@ -108,6 +120,7 @@ class RatingAutoencoder(RatingMixin, BaseTorchRecommender):
     mean squared error."""
 
     _non_negative = False
+    _rows_are_users = True
     _auto_epochs = 100
     _auto_patience = 10
 
@@ -117,6 +130,20 @@ class RatingAutoencoder(RatingMixin, BaseTorchRecommender):
         self.baseline_ = None
         if self.baseline == "bias":
             self.baseline_ = RatingBaseline(self._rows(X) * self.rating_scale_)
+
+    def _build_net(self, rows, device, seed, validation=None):
+        split = self._train_split(seed) if validation is None else None
+        if split is not None and self.baseline_ is not None:
+            self.baseline_ = self._baseline_without_validation(split, rows)
+        return super()._build_net(rows, device, seed, validation)
+
+    def _baseline_without_validation(self, split, rows):
+        """The baseline of the entries the network trains on: estimated on all
+        of them, its offsets would hold the carved-out validation ratings and
+        make the validation error (and the epoch early stopping picks)
+        optimistic."""
+        X_fit, _, _ = split.split_entries(rows)
+        return RatingBaseline(X_fit * self.rating_scale_)
 
     def _rows(self, X):
         return X * (1.0 / self.rating_scale_)
@@ -135,4 +162,15 @@ class RatingAutoencoder(RatingMixin, BaseTorchRecommender):
 
     def _output(self, scores, X):
         scores *= self.rating_scale_
-        return self.rating_stats_.finish(scores, X)
+        return self.rating_stats_.finish(scores, X, self._baseline_offsets(X))
+
+    def _baseline_offsets(self, X):
+        """``(mean, user offsets, item offsets)`` of ``baseline_`` for the rows of
+        ``X`` (users), or None without a baseline."""
+        if self.baseline_ is None:
+            return None
+        row_offsets = self.baseline_.row_offsets(self._rows(X) * self.rating_scale_)
+        column_offsets = self.baseline_.column_offsets
+        if self._rows_are_users:
+            return self.baseline_.mean, row_offsets, column_offsets
+        return self.baseline_.mean, column_offsets, row_offsets

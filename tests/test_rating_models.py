@@ -30,22 +30,56 @@ def fitted(ratings):
     return {name: make().fit(ratings) for name, make in MODELS.items()}
 
 
+FALLBACK_X = np.array(
+    [[5, 1, 4, 0], [4, 2, 5, 0], [1, 5, 2, 0], [5, 1, 5, 0]], dtype=np.float32
+)
+
+
 @pytest.mark.parametrize("name", MODELS)
 def test_predictions_in_rating_range_with_fallbacks(name):
-    """Item 3 has no training rating -> global mean; the empty user row -> item
-    means (U-AutoRec, DeepRec); everything clipped to the training range [1, 5]."""
-    X = sp.csr_matrix(
-        np.array(
-            [[5, 1, 4, 0], [4, 2, 5, 0], [1, 5, 2, 0], [5, 1, 5, 0]], dtype=np.float32
-        )
-    )
-    model = MODELS[name](max_epochs=2).fit(X)
+    """Without a baseline: item 3 has no training rating -> global mean; the
+    empty user row -> item means (U-AutoRec, DeepRec); everything clipped to
+    the training range [1, 5]."""
+    X = sp.csr_matrix(FALLBACK_X)
+    model = MODELS[name](max_epochs=2, baseline=None).fit(X)
     ratings = model.predict(X)
     assert ratings.min() >= 1 and ratings.max() <= 5
     np.testing.assert_allclose(ratings[:, 3], X.data.mean(), rtol=1e-6)
     if name in INDUCTIVE:
         empty = model.predict(np.zeros((1, 4)))
         np.testing.assert_allclose(empty[0, :3], [3.75, 2.25, 4.0], rtol=1e-6)
+
+
+def shrunk_offsets(R, shrinkage=5.0):
+    """Hand-written oracle of the bias baseline over the rows of dense ``R``
+    (zero = unobserved): global mean, column offsets, then row offsets."""
+    observed = R != 0
+    mean = R[observed].mean()
+    columns = np.where(observed, R - mean, 0).sum(0) / (shrinkage + observed.sum(0))
+    residual = np.where(observed, R - mean - columns, 0)
+    rows = residual.sum(1) / (shrinkage + observed.sum(1))
+    return mean, columns, rows
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_fallbacks_come_from_the_baseline(name):
+    """With the bias baseline, an item unseen in training gets the global mean
+    plus the user's offset (not the bare global mean) and a user without
+    ratings the baseline's item part, from the same baseline the network
+    trains over."""
+    X = sp.csr_matrix(FALLBACK_X)
+    model = MODELS[name](max_epochs=2, early_stopping=False).fit(X)
+    ratings = model.predict(X)
+    if name == "i-autorec":  # items are the rows: users are its columns
+        mean, user_offsets, _ = shrunk_offsets(FALLBACK_X.T)
+    else:
+        mean, _, user_offsets = shrunk_offsets(FALLBACK_X)
+    np.testing.assert_allclose(ratings[:, 3], mean + user_offsets, rtol=1e-5)
+    assert np.ptp(ratings[:, 3]) > 0.1  # the users' offsets differ
+    if name in INDUCTIVE:
+        _, item_offsets, _ = shrunk_offsets(FALLBACK_X)
+        empty = model.predict(np.zeros((1, 4)))
+        np.testing.assert_allclose(empty[0], mean + item_offsets, rtol=1e-5)
 
 
 @pytest.mark.parametrize("name", MODELS)
@@ -165,3 +199,21 @@ def test_skorch_callbacks_pass_through(ratings):
 def test_invalid_parameters(ratings, params, match):
     with pytest.raises(ValueError, match=match):
         AutoRec(**params).fit(ratings)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_baseline_never_sees_the_validation_ratings(ratings, name):
+    """Early stopping's carved-out ratings stay out of the baseline's offsets,
+    or the validation error they score would be optimistic: changing their
+    values changes the validation loss but not ``baseline_``."""
+    model = MODELS[name](max_epochs=1).fit(ratings)
+    _, _, held = model.net_.train_split.split_entries(model._rows(ratings))
+    held = (held.T if name == "i-autorec" else held).toarray() != 0
+    assert held.any()
+    dense = ratings.toarray()
+    other = sp.csr_matrix(np.where(held, 6.0 - dense, dense).astype(np.float32))
+    again = MODELS[name](max_epochs=1).fit(other)
+    np.testing.assert_allclose(
+        again.baseline_.column_offsets, model.baseline_.column_offsets, atol=1e-6
+    )
+    assert again.history_[-1, "valid_loss"] != model.history_[-1, "valid_loss"]

@@ -41,7 +41,12 @@ class EntryHoldoutSplit:
         self.strategy = strategy
 
     def __call__(self, dataset, y=None, **fit_params):
-        X = dataset.X
+        X_fit, X_in, X_held = self.split_entries(dataset.X)
+        return dataset.with_entries(X_fit), dataset.fold(X_in, X_held)
+
+    def split_entries(self, X):
+        """``(X_fit, X_in, X_held)``: every row's training entries, and the
+        validation rows' fold-in and held-out entries (the same on every call)."""
         valid = self._validation_rows(X)
         in_valid = np.zeros(X.shape[0], dtype=bool)
         in_valid[valid] = True
@@ -50,8 +55,7 @@ class EntryHoldoutSplit:
         )
         held &= in_valid[entry_rows(X)]
         X_fit = masked_copy(X, ~held)
-        X_held = masked_copy(X, held)
-        return dataset.with_entries(X_fit), dataset.fold(X_fit[valid], X_held[valid])
+        return X_fit, X_fit[valid], masked_copy(X, held)[valid]
 
     def _validation_rows(self, X):
         eligible = np.flatnonzero(np.diff(X.indptr) >= 2)
