@@ -145,6 +145,25 @@ class RatingAutoencoder(RatingMixin, BaseTorchRecommender):
         X_fit, _, _ = split.split_entries(rows)
         return RatingBaseline(X_fit * self.rating_scale_)
 
+    def _fit_net(self, rows, validation=None):
+        net = super()._fit_net(rows, validation)
+        if validation is None and self.early_stopping and self.baseline_ is not None:
+            self._refit_baseline(net, rows)
+        return net
+
+    def _refit_baseline(self, net, rows):
+        """Once early stopping has chosen the epoch, re-estimate the baseline
+        on every training rating (the carved-out ones too), as a refit on all
+        of ``X`` would: the network keeps its weights."""
+        import torch
+
+        self.baseline_ = RatingBaseline(rows * self.rating_scale_)
+        params = self.baseline_.module_params(self.rating_scale_)
+        centre = net.module_.baseline.centre
+        centre.copy_(
+            torch.as_tensor(params["column_offsets"] + params["mean"]).to(centre)
+        )
+
     def _rows(self, X):
         return X * (1.0 / self.rating_scale_)
 

@@ -5,6 +5,7 @@ import pytest
 import scipy.sparse as sp
 import torch
 from sklearn.model_selection import GridSearchCV
+from skorch.callbacks import Callback
 
 from sklearn_recae import AutoRec, DeepRec
 from sklearn_recae.exceptions import DivergenceError
@@ -201,19 +202,37 @@ def test_invalid_parameters(ratings, params, match):
         AutoRec(**params).fit(ratings)
 
 
+class RecordBaseline(Callback):
+    """Keeps the module's baseline centre (mean + column offsets) per epoch."""
+
+    def initialize(self):
+        self.centres = []
+        return self
+
+    def on_epoch_end(self, net, **kwargs):
+        self.centres.append(net.module_.baseline.centre.detach().clone().numpy())
+
+
 @pytest.mark.parametrize("name", MODELS)
 def test_baseline_never_sees_the_validation_ratings(ratings, name):
-    """Early stopping's carved-out ratings stay out of the baseline's offsets,
-    or the validation error they score would be optimistic: changing their
-    values changes the validation loss but not ``baseline_``."""
-    model = MODELS[name](max_epochs=1).fit(ratings)
-    _, _, held = model.net_.train_split.split_entries(model._rows(ratings))
-    held = (held.T if name == "i-autorec" else held).toarray() != 0
-    assert held.any()
-    dense = ratings.toarray()
-    other = sp.csr_matrix(np.where(held, 6.0 - dense, dense).astype(np.float32))
-    again = MODELS[name](max_epochs=1).fit(other)
+    """While early stopping scores the epochs, the network's baseline is
+    estimated without the carved-out ratings (with them, the validation error
+    would be optimistic); once the epoch is chosen, ``baseline_`` and the
+    network's baseline are re-estimated on every rating, as a refit would."""
+    record = RecordBaseline()
+    model = MODELS[name](max_epochs=2, callbacks=[("record", record)]).fit(ratings)
+    rows = model._rows(ratings)
+    X_fit, _, held = model.net_.train_split.split_entries(rows)
+    assert held.nnz > 0
+    scale = model.rating_scale_
+    mean, columns, _ = shrunk_offsets(X_fit.toarray() * scale)
+    during = (mean + columns) / scale
+    for centre in record.centres:
+        np.testing.assert_allclose(centre, during, rtol=1e-5, atol=1e-6)
+    mean, columns, _ = shrunk_offsets(rows.toarray() * scale)
     np.testing.assert_allclose(
-        again.baseline_.column_offsets, model.baseline_.column_offsets, atol=1e-6
+        model.baseline_.column_offsets, columns, rtol=1e-5, atol=1e-6
     )
-    assert again.history_[-1, "valid_loss"] != model.history_[-1, "valid_loss"]
+    after = model.net_.module_.baseline.centre.numpy()
+    np.testing.assert_allclose(after, (mean + columns) / scale, rtol=1e-5, atol=1e-6)
+    assert np.abs(after - during).max() > 1e-3
