@@ -71,7 +71,13 @@ class AutoRec(RatingAutoencoder):
         pseudo-ratings, Koren 2010, eq. 2-3; ``baseline_``), whose row offset
         comes from the row's observed ratings; the network learns only what
         the baseline misses, which keeps small data sets from losing to it.
-        The input is the ratings, as in the paper. None: the paper's model.
+        The network's last layer starts at zero (training starts from the
+        baseline), its correction of item ``j`` is shrunk like the item's
+        offset, by ``n_j / (5 + n_j)`` for ``n_j`` training ratings, and an
+        item unseen in training gets the baseline. While early stopping
+        scores epochs the baseline leaves out the carved-out ratings, then it
+        is re-estimated on all of them. The input is the ratings, as in the
+        paper. None: the paper's model.
     lr : float, default=1e-3
         Learning rate.
     lr_decay : float, default=0.5
@@ -79,7 +85,11 @@ class AutoRec(RatingAutoencoder):
         (skorch's ``LRScheduler`` with torch's ``StepLR``).
     lr_decay_every : int, 'auto' or None, default='auto'
         Epochs between learning-rate decays; ``'auto'``: about every 500
-        updates (``lr_decay_every_``); None keeps it constant.
+        updates but at least every 10 epochs (``lr_decay_every_``; on a few
+        hundred rows an epoch is a few updates, and a rate that stays high for
+        50 epochs overfits: U-AutoRec validation RMSE on ML-latest-small
+        0.8567 against 0.8601, on ML-100K 0.9235 against 0.9249); None keeps it
+        constant.
     max_epochs : int or 'auto', default='auto'
         Most passes over the training rows. ``'auto'``: enough for at least
         4,000 updates and at least 100 epochs (``max_epochs_``); early stopping

@@ -72,7 +72,13 @@ class DeepRec(RatingAutoencoder):
         pseudo-ratings, Koren 2010, eq. 2-3; ``baseline_``), whose row offset
         comes from the row's observed ratings; the network learns only what
         the baseline misses, which keeps small data sets from losing to it.
-        The input is the ratings, as in the paper. None: the paper's model.
+        The network's last layer starts at zero (training starts from the
+        baseline), its correction of item ``j`` is shrunk like the item's
+        offset, by ``n_j / (5 + n_j)`` for ``n_j`` training ratings, and an
+        item unseen in training gets the baseline. While early stopping
+        scores epochs the baseline leaves out the carved-out ratings, then it
+        is re-estimated on all of them. The input is the ratings, as in the
+        paper. None: the paper's model.
     lr : float, default=0.01
         Learning rate.
     lr_decay : float, default=0.5
@@ -276,6 +282,7 @@ class DeepRec(RatingAutoencoder):
             "activation": self.activation,
             "dropout": self._param("code_dropout"),
             "output_bias": self._output_bias(),
+            "zero_output": self.baseline_ is not None,
             "baseline": self._baseline_params(),
         }
 

@@ -72,6 +72,7 @@ class RatingBaseline:
         self.column_offsets = (sums / np.maximum(shrinkage + counts, 1e-12)).astype(
             np.float32
         )
+        self.column_counts = counts
 
     def row_offsets(self, rows):
         """Offset of each row of ``rows`` from that row's observed entries."""
@@ -90,6 +91,7 @@ class RatingBaseline:
             "mean": self.mean / scale,
             "column_offsets": self.column_offsets / scale,
             "shrinkage": self.shrinkage,
+            "column_counts": self.column_counts,
         }
 
 
@@ -159,7 +161,8 @@ class RatingAutoencoder(RatingMixin, BaseTorchRecommender):
 
         self.baseline_ = RatingBaseline(rows * self.rating_scale_)
         params = self.baseline_.module_params(self.rating_scale_)
-        centre = net.module_.baseline.centre
+        module_baseline = net.module_.baseline
+        centre = module_baseline.centre
         centre.copy_(
             torch.as_tensor(params["column_offsets"] + params["mean"]).to(centre)
         )

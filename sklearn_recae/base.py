@@ -336,7 +336,8 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
     _auto_updates = 4000
     _auto_patience = 20
     _auto_patience_updates = 300
-    _auto_decay_updates = 500  # lr_decay_every="auto": decay every ~500 updates
+    _auto_decay_updates = 500  # lr_decay_every="auto": decay every ~500 updates,
+    _auto_decay_max_epochs = 10  # but at least every 10 epochs (small data)
 
     def _plan_training(self, n_rows):
         """Resolve the "auto" schedules (``n_batches_``, ``max_epochs_``,
@@ -354,6 +355,10 @@ class BaseTorchRecommender(RecommenderMixin, BaseEstimator):
         self.lr_decay_every_ = _resolve_auto(
             self.lr_decay_every, 1, self._auto_decay_updates, self.n_batches_
         )
+        if self.lr_decay_every == "auto":
+            self.lr_decay_every_ = min(
+                self.lr_decay_every_, self._auto_decay_max_epochs
+            )
 
     def _warn_if_capped(self):
         """Warn (``ConvergenceWarning``) when early stopping did not end the fit."""

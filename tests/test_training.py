@@ -94,6 +94,20 @@ def test_auto_training_length_counts_updates(binary):
     assert (model.max_epochs_, model.n_iter_no_change_) == (200, 20)
 
 
+@pytest.mark.parametrize(
+    "n_rows, every", [(6040, 6), (3706, 9), (610, 10), (64, 10), (100_000, 1)]
+)
+def test_auto_lr_decay_every_500_updates_or_10_epochs(n_rows, every):
+    # batch 64: ML-1M's users decay every 6 epochs, its items every 9; a few
+    # hundred rows would wait 50 epochs for 500 updates and decay at 10
+    model = RATERS["u-autorec"](batch_size=64)
+    model._plan_training(n_rows=n_rows)
+    assert model.lr_decay_every_ == every
+    fixed = RATERS["u-autorec"](batch_size=64, lr_decay_every=30)
+    fixed._plan_training(n_rows=n_rows)
+    assert fixed.lr_decay_every_ == 30
+
+
 def test_hitting_the_epoch_cap_warns_with_the_numbers(validation):
     train, fold_in, fold_out = validation
     with pytest.warns(ConvergenceWarning, match=r"max_epochs=2 \(10 updates\)"):

@@ -39,13 +39,28 @@ class RowBaseline(nn.Module):
         Offset of each column (item or user).
     shrinkage : float
         Pseudo-count of the row offset.
+    column_counts : array-like of shape (n_columns,), default=None
+        Training ratings of each column. Given, :meth:`add_to` shrinks the
+        network's correction of column ``j`` by ``n_j / (shrinkage + n_j)``,
+        as the column's offset is shrunk.
     """
 
-    def __init__(self, mean, column_offsets, shrinkage):
+    def __init__(self, mean, column_offsets, shrinkage, column_counts=None):
         super().__init__()
         self.shrinkage = float(shrinkage)
         offsets = torch.as_tensor(column_offsets, dtype=torch.float32)
         self.register_buffer("centre", offsets + float(mean))
+        weights = None
+        if column_counts is not None:
+            counts = torch.as_tensor(column_counts, dtype=torch.float32)
+            weights = counts / (self.shrinkage + counts)
+        self.register_buffer("correction_weights", weights)
+
+    def add_to(self, correction, x):
+        """The baseline of ``x`` plus the network's ``correction``."""
+        if self.correction_weights is not None:
+            correction = correction * self.correction_weights
+        return correction + self(x)
 
     def forward(self, x):
         observed = (x != 0).to(x.dtype)
@@ -109,7 +124,7 @@ class AutoRecModule(nn.Module):
 
     def forward(self, x):
         out = self.output_activation(self.decoder(self.encode(x)))
-        return out if self.baseline is None else out + self.baseline(x)
+        return out if self.baseline is None else self.baseline.add_to(out, x)
 
 
 class DeepRecModule(nn.Module):
@@ -131,6 +146,9 @@ class DeepRecModule(nn.Module):
         Drop probability on the code layer.
     output_bias : float, default=0.0
         Initial value of the last layer's bias (e.g. the mean rating).
+    zero_output : bool, default=False
+        Start the last layer's weights at zero, so that the untrained network
+        outputs ``output_bias`` (plus the baseline) for every input.
     baseline : dict or None, default=None
         Keyword arguments of a :class:`RowBaseline` added to the output.
     """
@@ -142,6 +160,7 @@ class DeepRecModule(nn.Module):
         activation="selu",
         dropout=0.8,
         output_bias=0.0,
+        zero_output=False,
         baseline=None,
     ):
         super().__init__()
@@ -157,6 +176,8 @@ class DeepRecModule(nn.Module):
             decoder += [nn.Linear(n_in, n_out), make_activation(activation)]
         decoder.append(nn.Linear(reverse[-2], reverse[-1]))
         nn.init.constant_(decoder[-1].bias, output_bias)
+        if zero_output:
+            nn.init.zeros_(decoder[-1].weight)
         self.decoder = nn.Sequential(*decoder)
         self.baseline = _row_baseline(baseline)
 
@@ -165,7 +186,7 @@ class DeepRecModule(nn.Module):
 
     def forward(self, x):
         out = self.decoder(self.dropout(self.encode(x)))
-        return out if self.baseline is None else out + self.baseline(x)
+        return out if self.baseline is None else self.baseline.add_to(out, x)
 
 
 def _mlp(sizes, activation, sparse_input=False):
