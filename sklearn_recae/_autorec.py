@@ -46,8 +46,9 @@ class AutoRec(RatingAutoencoder):
     the penalty per rating is the same on 943 users as on 6,040, and on any
     rating scale (eq. 2 with λ proportional to the number of ratings).
     Predictions are clipped to the training rating range; items without any
-    training rating get the global mean and rows without ratings the item
-    means. Memory: one dense batch of ``batch_size`` rows at a time.
+    training rating and rows without ratings get the bias baseline (without
+    it, the global mean and the item means). Memory: one dense batch of
+    ``batch_size`` rows at a time.
 
     Parameters
     ----------

@@ -29,14 +29,17 @@ class DeepRec(RatingAutoencoder):
     Defaults follow NVIDIA's reference (SELU, 512-512-1024, dropout 0.8 on the
     code, SGD with momentum 0.9, weight decay 0.001, one re-feeding step) except
     the batch size and learning rate: NVIDIA's 128 users and 0.005 suit Netflix's
-    480k users, but give ML-1M's 6,040 users only 47 updates an epoch; 32 and
-    0.01 were chosen on a validation split of ML-1M's training ratings. The last
-    layer's bias starts at the mean training rating.
+    480k users, but give ML-1M's 6,040 users only 47 updates an epoch; 32 was
+    chosen on a validation split of ML-1M's training ratings, and 0.03 on those
+    of ML-1M, ML-100K and ML-latest-small. Over the bias baseline the last
+    layer starts at zero; without it, its bias starts at the mean training
+    rating.
 
     DeepRec is inductive: any user is scored from their observed ratings.
     Predictions are clipped to the training rating range; items without any
-    training rating get the global mean and rows without ratings the item
-    means. Memory: one dense batch of ``batch_size`` users at a time.
+    training rating and rows without ratings get the bias baseline (without
+    it, the global mean and the item means). Memory: one dense batch of
+    ``batch_size`` users at a time.
 
     Parameters
     ----------
@@ -79,8 +82,11 @@ class DeepRec(RatingAutoencoder):
         scores epochs the baseline leaves out the carved-out ratings, then it
         is re-estimated on all of them. The input is the ratings, as in the
         paper. None: the paper's model.
-    lr : float, default=0.01
-        Learning rate.
+    lr : float, default=0.03
+        Learning rate. 0.03 over the zero-started last layer: validation RMSE
+        on ML-latest-small 0.8577 against 0.8633 at 0.01 (12 epochs), on
+        ML-100K 0.9220 against 0.9288 (20 epochs), on ML-1M 0.8755 after 35
+        epochs (0.8831 after 40 for the defaults before the baseline).
     lr_decay : float, default=0.5
         Factor applied to the learning rate every ``lr_decay_every`` epochs
         (skorch's ``LRScheduler`` with torch's ``StepLR``).
@@ -212,7 +218,7 @@ class DeepRec(RatingAutoencoder):
         refeed_steps=1,
         l2=0.001,
         baseline="bias",
-        lr=0.01,
+        lr=0.03,
         lr_decay=0.5,
         lr_decay_every=None,
         momentum=0.9,
