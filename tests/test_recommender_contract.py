@@ -423,7 +423,9 @@ def test_pickle_and_clone_round_trip(name):
 # ---------------------------------------------------------------------------
 # oracle: planted communities
 
-_ORACLE_TRAINING = dict(max_epochs=60, lr=0.01, optimizer="adam", early_stopping=False)
+_ORACLE_TRAINING = dict(
+    max_epochs=60, lr=0.01, lr_decay_every=None, optimizer="adam", early_stopping=False
+)
 
 
 def _oracle_estimator(name):
