@@ -24,7 +24,7 @@ from _common import environment, ranking_report, write_results
 
 from sklearn_recae import EASE, ELSA
 from sklearn_recae._protocols import split_s1, split_t1
-from sklearn_recae.datasets import load_movielens
+from sklearn_recae.datasets import fetch_movielens
 
 RUNS = [
     ("ml-1m", "S1", 600),
@@ -99,7 +99,7 @@ def main():
         runs = [r for r in RUNS if f"{r[0]}:{r[1]}" in args.runs]
     rows = []
     for data, protocol, n_heldout in runs:
-        ratings = load_movielens(Path(args.data_dir) / data / "ratings.csv.gz").data
+        ratings = fetch_movielens(Path(args.data_dir) / data / "ratings.csv.gz").data
         split = (
             split_s1(ratings, n_heldout=n_heldout)
             if protocol == "S1"

@@ -31,7 +31,7 @@ from _common import environment, ranking_report, write_results
 
 from sklearn_recae import EASE, RecVAE
 from sklearn_recae._protocols import split_s1, split_t1
-from sklearn_recae.datasets import load_movielens
+from sklearn_recae.datasets import fetch_movielens
 from sklearn_recae.metrics import ndcg_at_k
 
 N_HELDOUT = {"ml-1m": 600, "ml-100k": 100, "ml-latest-small": 60}
@@ -41,7 +41,7 @@ PAPER = {"ndcg@100": 0.442, "recall@20": 0.414, "recall@50": 0.553}
 
 
 def load_split(data_dir, dataset, protocol):
-    ratings = load_movielens(Path(data_dir) / dataset / "ratings.csv.gz").data
+    ratings = fetch_movielens(Path(data_dir) / dataset / "ratings.csv.gz").data
     if protocol == "S1":
         return split_s1(ratings, 98765, N_HELDOUT[dataset])
     return split_t1(ratings, 0)

@@ -4,7 +4,7 @@ on 100 / 60 test users more than sampling?).
 
 Usage::
 
-    python benchmarks/elsa_splits.py --data-dir ../shared/data --seeds 98765 0 1 2 3
+    python benchmarks/elsa_splits.py --data-dir ../shared/data --seeds 98765 $(seq 0 13)
 
 Each seed draws an S1-style split (98765 is the protocol's; 100 + 100
 held-out users on ML-100K, 60 + 60 on ML-latest-small). ELSA early-stops on
