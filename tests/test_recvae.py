@@ -114,13 +114,15 @@ def test_kl_weight_is_gamma_times_row_count(binary, fitted):
     module = net.module_.train()
     torch.manual_seed(1)
     y_pred = module(x)
+    gamma = net.gamma
+    assert gamma == fitted.gamma == 0.01
     with torch.no_grad():
         loss = float(net.get_loss(y_pred, x, X=x, training=True))
         net.gamma = 0.0
         try:
             loss0 = float(net.get_loss(y_pred, x, X=x, training=True))
         finally:
-            net.gamma = 0.005
+            net.gamma = gamma
         logits, mu, logvar, z = (t.double().numpy() for t in y_pred)
         post_mu, post_logvar = (t.double().numpy() for t in module.prior.encoder_old(x))
     xs = x.double().numpy()
@@ -128,8 +130,8 @@ def test_kl_weight_is_gamma_times_row_count(binary, fitted):
     nll = -(log_softmax * xs).sum(axis=1)
     log_q = norm.logpdf(z, mu, np.exp(0.5 * logvar)).sum(axis=1)
     log_p = _prior_by_scipy(z, post_mu, post_logvar).sum(axis=1)
-    beta = 0.005 * xs.sum(axis=1)
-    assert beta[0] == pytest.approx(0.015)
+    beta = 0.01 * xs.sum(axis=1)
+    assert beta[0] == pytest.approx(0.03)
     expected = np.mean(nll + beta * (log_q - log_p))
     assert loss == pytest.approx(expected, rel=1e-4)
     # gamma scales only the KL term
