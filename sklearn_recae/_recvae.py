@@ -221,7 +221,7 @@ class RecVAE(LatentCodeMixin, RankingAutoencoder):
         γ of the KL weight ``β_u = gamma * |x_u|``. The authors use 0.005
         (ML-20M); 0.01 was chosen on validation users (five ML-latest-small
         splits +0.016 NDCG@100, five ML-100K splits −0.002, ML-1M S1 level,
-        ML-1M T1's carve −0.003).
+        ML-1M T1's carve −0.003 / −0.001 at two seeds).
     encoder_passes : int, default=3
         Encoder passes per epoch (the authors' ``n_enc_epochs``).
     decoder_passes : int, default=1
