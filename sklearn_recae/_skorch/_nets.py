@@ -151,7 +151,7 @@ class CDAENet(RecommenderNet):
 
     sparse_inputs = True
 
-    def __init__(self, *args, loss="logistic", negative_ratio=5.0, **kwargs):
+    def __init__(self, *args, loss="logistic", negative_ratio=20.0, **kwargs):
         super().__init__(*args, **kwargs)
         self.loss = loss
         self.negative_ratio = negative_ratio

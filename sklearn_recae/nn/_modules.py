@@ -297,7 +297,7 @@ class CDAEModule(nn.Module):
         Hidden activation ``h``.
     loss : {'logistic', 'squared'}, default='logistic'
         Loss of the fold-in.
-    negative_ratio : float or None, default=5.0
+    negative_ratio : float or None, default=20.0
         Negatives per positive in the fold-in's expected weights.
     fold_in_steps : int, default=20
         Gradient steps of the fold-in of unseen users.
@@ -315,7 +315,7 @@ class CDAEModule(nn.Module):
         corruption=0.5,
         activation="sigmoid",
         loss="logistic",
-        negative_ratio=5.0,
+        negative_ratio=20.0,
         fold_in_steps=20,
         fold_in_lr=0.1,
         fold_in_l2=1.0,
