@@ -94,6 +94,15 @@ def test_auto_training_length_counts_updates(binary):
     assert (model.max_epochs_, model.n_iter_no_change_) == (200, 20)
 
 
+def test_cdae_auto_plan_counts_10000_updates():
+    # sampled negatives train more slowly: 10,000 planned updates, not 4,000
+    model = RANKERS["cdae"](batch_size=10)
+    model._plan_training(n_rows=250)
+    assert (model.n_batches_, model.max_epochs_) == (25, 400)
+    model._plan_training(n_rows=100_000)
+    assert model.max_epochs_ == 200
+
+
 @pytest.mark.parametrize(
     "n_rows, every", [(6040, 6), (3706, 9), (610, 10), (64, 10), (100_000, 1)]
 )
